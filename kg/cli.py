@@ -1,0 +1,226 @@
+"""The ``kg`` command line. Each command is a thin layer over a module of ``kg``.
+
+Errors the user can cause (bad input, unknown names, malformed queries) are printed as one
+line starting with ``error:`` and exit with status 2; nothing already built is touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+from kg.store import default_graph_path
+
+GRAPH_OPTION = click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
+                            help="graph file (default: build/graph.nt or $KG_GRAPH)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ipkg")
+def cli() -> None:
+    """Build and query a knowledge graph of IP events from CNIPA reports."""
+
+
+@cli.command()
+@click.option("--corpus", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True,
+              help="folder with the documents and manifest.json")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="where to write the graph (default: build/graph.nt or $KG_GRAPH)")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def build(corpus: Path, out: Path | None, quiet: bool) -> None:
+    """Build the graph from the corpus, replacing the old graph only when complete."""
+    from tqdm import tqdm
+
+    from kg.corpus import load_manifest
+    from kg.extract import Extractor
+    from kg.rdf import to_graph
+    from kg.store import save_graph
+
+    started = time.perf_counter()
+    out = out or default_graph_path()
+    manifest = load_manifest(corpus)
+    extractor = Extractor()
+    with tqdm(total=len(manifest.documents), unit="doc", desc="extracting", disable=quiet,
+              file=sys.stderr) as bar:
+        extraction = extractor.add_corpus(corpus, progress=lambda entry: (bar.set_postfix_str(entry.file), bar.update(1)))
+    graph = to_graph(extraction)
+    save_graph(graph, out)
+    kinds = Counter(type(e).__name__ for e in extraction.entities.values())
+    types = Counter(e.type for e in extraction.events)
+    click.echo(f"graph written to {out}")
+    click.echo(f"documents: {len(extraction.sources)}")
+    click.echo("entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    click.echo(f"events:    {len(extraction.events)} (" + ", ".join(f"{k} {v}" for k, v in sorted(types.items())) + ")")
+    click.echo(f"triples:   {len(graph)}")
+    click.echo(f"time:      {time.perf_counter() - started:.1f} s")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="read the query from a .rq file")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@GRAPH_OPTION
+def sparql(query: str | None, query_file: Path | None, fmt: str, graph_path: Path | None) -> None:
+    """Run a SPARQL 1.1 SELECT, ASK or CONSTRUCT query (common prefixes predeclared)."""
+    from kg.query import format_result, run_sparql
+    from kg.store import load_graph
+
+    if query_file:
+        if not query_file.is_file():
+            raise KGError(f"no query file {query_file}")
+        query = query_file.read_text(encoding="utf-8")
+    if not query:
+        raise KGError("give a query or -f FILE.rq")
+    click.echo(format_result(run_sparql(load_graph(graph_path), query), fmt))
+
+
+@cli.command()
+@click.option("--org", help="organization name or alias, Chinese or English (WIPO, 世界知识产权组织)")
+@click.option("--type", "event_type", help="Meeting, Signing, Issuance, Visit, Launch, PressConference or Other")
+@click.option("--from", "date_from", help="first date, YYYY[-MM[-DD]]")
+@click.option("--to", "date_to", help="last date, YYYY[-MM[-DD]]")
+@click.option("--international", is_flag=True, default=None, help="only events with foreign or international parties")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@GRAPH_OPTION
+def timeline(org, event_type, date_from, date_to, international, fmt, graph_path) -> None:
+    """Events in date order, filtered by organization, type, dates."""
+    from kg.query import render_table, timeline as run_timeline
+    from kg.store import load_graph
+
+    events = run_timeline(load_graph(graph_path), org=org, event_type=event_type, date_from=date_from,
+                          date_to=date_to, international=international)
+    if fmt == "json":
+        click.echo(json.dumps(events, ensure_ascii=False, indent=2))
+        return
+    header = ["date_start", "date_end", "type", "label", "organizations", "source"]
+    rows = [[e["date_start"], e["date_end"] or "", e["type"], e["label"],
+             "; ".join(o["name"] for o in e["organizations"]), f'{e["source"]["doc"]}:{e["source"]["line"]}']
+            for e in events]
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(render_table(header, rows))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--depth", type=int, default=1, show_default=True)
+@GRAPH_OPTION
+def neighbors(name: str, depth: int, graph_path: Path | None) -> None:
+    """Entities and events within DEPTH links of NAME."""
+    from kg.network import neighbors as near, to_networkx
+    from kg.store import load_graph
+
+    graph = load_graph(graph_path)
+    G = to_networkx(graph)
+    node = _node_for(graph, G, name)
+    for other, distance in near(G, node, depth):
+        data = G.nodes[other]
+        click.echo(f"{distance}  {data['type']:<13} {data['label'] or other}  ({other})")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@GRAPH_OPTION
+def path(source: str, target: str, graph_path: Path | None) -> None:
+    """A shortest chain of links between two entities."""
+    from kg.network import path as shortest, to_networkx
+    from kg.store import load_graph
+
+    graph = load_graph(graph_path)
+    G = to_networkx(graph)
+    steps = shortest(G, _node_for(graph, G, source), _node_for(graph, G, target))
+    for step in steps:
+        data = G.nodes[step]
+        extra = f" [{data['date']}]" if data.get("date") else ""
+        click.echo(f"{data['type']:<13} {data['label'] or step}{extra}  ({step})")
+
+
+def _node_for(graph, G, name: str) -> str:
+    from kg.network import find_node
+    from kg.query import find_entities
+    from kg.rdf import local_id
+
+    for node in find_entities(graph, name):
+        if local_id(node) in G:
+            return local_id(node)
+    return find_node(G, name)
+
+
+@cli.command()
+@click.option("--format", "fmt", required=True, type=click.Choice(["ttl", "jsonld", "nt", "graphml", "gexf", "cyjs", "csv"]))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="output file (a folder for csv)")
+@click.option("--view", type=click.Choice(["full", "cooperation"]), default="full", show_default=True,
+              help="network formats: every entity and event, or organizations linked by shared events")
+@click.option("--since", help="cooperation view: only events from this date (YYYY[-MM[-DD]])")
+@click.option("--international", is_flag=True, help="cooperation view: only international events")
+@GRAPH_OPTION
+def export(fmt, out, view, since, international, graph_path) -> None:
+    """Write the graph for Gephi, Cytoscape, yEd, Neo4j or a triple store."""
+    from kg.export import export as run_export
+    from kg.store import load_graph
+
+    written = run_export(load_graph(graph_path), fmt, out, view=view, since=since, international=international)
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
+@click.argument("name")
+@GRAPH_OPTION
+def show(name: str, graph_path: Path | None) -> None:
+    """An entity's labels, aliases, types and events."""
+    from kg.query import resolve_one, run_sparql
+    from kg.store import load_graph
+
+    graph = load_graph(graph_path)
+    for node in resolve_one(graph, name):
+        click.echo(str(node))
+        rows = run_sparql(graph, f"""
+            SELECT ?p ?o WHERE {{ <{node}> ?p ?o .
+              FILTER (?p IN (rdf:type, skos:prefLabel, skos:altLabel, ipkg:countryCode, ipkg:organizationKind,
+                             ipkg:documentKind, ipkg:dateIssued, ipkg:documentNumber)) }} ORDER BY ?p ?o""")
+        for p, o in rows:
+            label = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            lang = f"@{o.language}" if getattr(o, "language", None) else ""
+            click.echo(f"  {label:<16} {o}{lang}")
+        events = run_sparql(graph, f"""
+            SELECT ?e ?start ?label WHERE {{ ?e a ipkg:Event ; ?p <{node}> ; ipkg:startDate ?start ; rdfs:label ?label }}
+            ORDER BY ?start""")
+        events = list(events)
+        click.echo(f"  events ({len(events)}):")
+        for e, start, label in events:
+            click.echo(f"    {start}  {label}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except KGError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

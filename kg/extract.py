@@ -1,0 +1,289 @@
+"""How sentences become records: event frames from the spaCy pipeline -> pydantic records.
+
+Per document: clean and split into sentences (:mod:`kg.clean`), run the pipeline over them
+in batches (``nlp.pipe``), then for each event frame resolve its date (report year, 同日),
+its participants (:mod:`kg.resolve`) and its documents, and record where it was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+
+from kg.clean import Sentence, sentences
+from kg.corpus import CorpusDocument, iter_documents
+from kg.dates import DateValue, find_dates, resolve
+from kg.lexicon import Lexicon
+from kg.names import strip_title_marks
+from kg.nlp import load_pipeline
+from kg.nlp.entities import Mention as TextMention
+from kg.nlp.events import EventFrame
+from kg.records import (
+    Agreement, Document, Event, Extraction, MeetingSeries, Mention, Organization, Person, PersonRole,
+    Place, Provenance, SourceDocument,
+)
+from kg.resolve import EntityRegistry
+
+SELF_REFERENCES = {"我局", "本局", "我署", "本署"}
+_SELF_AS_SUBJECT = re.compile(r"^[，,]\s*局(?![长党机属])")
+_YEAR_IN_SECTION = re.compile(r"(19|20)\d{2}")
+_VENUE_BEFORE = re.compile(r"(在|赴|于|到|来|至|抵|访问|前往|飞赴)$")
+_NAME_CONTINUES = re.compile(
+    r"^[\u3400-\u9fff“”\"·（）()—-]{0,22}?(论坛|会议|大会|博览会|交易会|年会|研讨会|研修班|峰会|展览会|交流会|"
+    r"活动|周|会|赛|奖|项目|试点|平台|系统|中心|基地|示范区|合作|机制)"
+)
+_ABBREVIATION = re.compile(r"^[（(](?:以下)?(?:简称|英文简称)?[“\"]?([A-Za-z0-9]{2,12}|[\u4e00-\u9fff]{2,8})[”\"]?[）)]")
+_SHORT_TITLE = re.compile(r"《([^《》]+)》[（(](?:以下)?简称(?:为)?《([^《》]+)》[）)]")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,10}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_ISSUER_PREFIX = re.compile(r"^(.{2,30}?)关于")
+_WITNESS = re.compile(r"见证")
+
+
+class Extractor:
+    """Reads documents into an :class:`Extraction`, resolving entities across documents."""
+
+    def __init__(self, nlp: Language | None = None, lexicon: Lexicon | None = None, batch_size: int = 64):
+        self.nlp = nlp or load_pipeline()
+        self.lexicon = lexicon or Lexicon.load()
+        self.registry = EntityRegistry(self.lexicon)
+        self.result = Extraction()
+        self.batch_size = batch_size
+
+    # -- public --------------------------------------------------------------------------
+    def add_corpus(self, corpus_dir: Path, progress=None) -> Extraction:
+        for entry, text in iter_documents(corpus_dir):
+            self.add_document(entry, text)
+            if progress is not None:
+                progress(entry)
+        return self.finish()
+
+    def add_document(self, entry: CorpusDocument, text: str) -> None:
+        self.result.sources.append(SourceDocument(
+            id=f"source/{entry.stem}", file=entry.file, title=entry.title, title_en=entry.title_en,
+            year=entry.year, publisher=entry.publisher, kind=entry.kind,
+            date=entry.date.isoformat() if entry.date else None,
+        ))
+        publisher = self.registry.resolve(entry.publisher, "Organization")
+        previous: DateValue | None = None
+        per_line: Counter[int] = Counter()
+        items = list(sentences(text, entry.file))
+        docs = self.nlp.pipe((s.text for s in items), batch_size=self.batch_size)
+        for sentence, doc in zip(items, docs):
+            self._definitions(doc.text, doc._.mentions)
+            year = _section_year(sentence) or entry.year
+            for frame in doc._.events:
+                date = resolve(frame.anchor.date, year, previous)
+                if date is None:
+                    continue
+                previous = date
+                per_line[sentence.line] += 1
+                event_id = f"event/{entry.stem}-L{sentence.line}-{per_line[sentence.line]}"
+                self.result.events.append(self._event(event_id, frame, date, sentence, doc.text, publisher))
+        if entry.kind == "policy_notice":
+            notice = self._notice_event(entry, text, publisher)
+            if notice is not None:
+                self.result.events.append(notice)
+
+    def finish(self) -> Extraction:
+        self.result.entities = dict(sorted(self.registry.records.items()))
+        for series in self.lexicon.series:
+            series_id = f"series/{series.id}"
+            if any(e.series == series_id for e in self.result.events):
+                self.result.entities[series_id] = MeetingSeries(
+                    id=series_id, name=series.zh, name_en=series.en, curated=True,
+                    parties=[f"org/{p}" for p in series.parties if p in self.lexicon.entries],
+                )
+        return self.result
+
+    # -- events --------------------------------------------------------------------------
+    def _event(self, event_id: str, frame: EventFrame, date: DateValue, sentence: Sentence,
+               text: str, publisher: str) -> Event:
+        source = Provenance(doc=sentence.doc, line=sentence.line, text=sentence.text)
+        orgs, people, places, documents = [], [], [], []
+        international = any(code and code != "CN" for code in frame.countries_in_compounds)
+        trigger_at = text.find(frame.trigger, frame.anchor.end) if frame.trigger else len(text)
+        issuers, witnesses = [], []
+        if _SELF_AS_SUBJECT.match(text[frame.anchor.end:]):  # "1月3日，局印发…" in the office's own report
+            orgs.append(publisher)
+            issuers.append(publisher)
+        for m in frame.mentions:
+            if m.label == "ORG":
+                name = m.text
+                rid = publisher if name in SELF_REFERENCES else self.registry.resolve(name, "Organization")
+                _append(orgs, rid)
+                if m.start < trigger_at:
+                    _append(issuers, rid)
+            elif m.label == "PERSON":
+                rid = self.registry.resolve(m.text, "Person")
+                _append(people, rid)
+                self._role(rid, text, m)
+                if _WITNESS.search(text[m.end:m.end + 12]) or "见证下" in text[m.end:m.end + 30]:
+                    _append(witnesses, rid)
+            elif m.label == "GPE":
+                if self._is_event_place(text, m):
+                    _append(places, self.registry.resolve(m.text, "Place"))
+            elif m.label == "TITLE":
+                doc_id = self.registry.find_document(m.text) or self.registry.document(
+                    m.text, agreement=frame.type == "Signing")
+                _append(documents, doc_id)
+                issuer = self._title_issuer(m.text)
+                if issuer:
+                    _append(orgs, issuer)
+                    _append(issuers, issuer)
+            self.result.mentions.append(Mention(entity=rid if m.label != "TITLE" else doc_id,
+                                                text=m.text, source=source))
+        international = international or any(
+            getattr(self.registry.records[rid], "international", False) for rid in orgs + people + places)
+        series_id, ordinal = None, None
+        if frame.series:
+            series_id, ordinal = f"series/{frame.series[0].series_id}", frame.series[0].ordinal
+        self._document_facts(frame, documents, issuers, orgs, witnesses, places, date)
+        label = _label(frame)
+        return Event(
+            id=event_id, type=frame.type, label=label, date_start=date.start, date_end=date.end,
+            precision=date.precision, trigger=frame.trigger, organizations=orgs, people=people,
+            places=places, documents=documents, international=international, series=series_id,
+            ordinal=ordinal, source=source,
+        )
+
+    def _is_event_place(self, text: str, m: TextMention) -> bool:
+        """A place counts when it is a venue or stands alone, not when it begins a name."""
+        before = text[max(0, m.start - 2):m.start]
+        if _VENUE_BEFORE.search(before) or text[m.start - 1:m.start] in ("、",) and m.entity_id != "cn":
+            return True
+        if m.entity_id == "cn" or m.text in ("中国", "我国"):
+            return False
+        after = text[m.end:]
+        if _NAME_CONTINUES.match(after) and not re.match(r"^[，。、；和与及等]", after):
+            return False
+        return True
+
+    def _role(self, person_id: str, text: str, m: TextMention) -> None:
+        """Record "国家知识产权局局长申长雨" / "申长雨局长" as a role of the person."""
+        record = self.registry.records[person_id]
+        if not isinstance(record, Person):
+            return
+        for title in self.lexicon.titles:
+            before = text[max(0, m.start - len(title.zh)):m.start]
+            after = text[m.end:m.end + len(title.zh)]
+            if before == title.zh or after == title.zh:
+                org_text = text[max(0, m.start - len(title.zh) - 30):m.start - len(title.zh)] if before == title.zh else ""
+                org_id = None
+                if org_text:
+                    entry = None
+                    for size in range(min(len(org_text), 30), 1, -1):
+                        entry = self.lexicon.resolve(org_text[-size:])
+                        if entry and entry.cls == "Organization":
+                            org_id = self.registry.resolve(org_text[-size:], "Organization", entry)
+                            break
+                role = PersonRole(title=title.zh, organization=org_id)
+                if not any(r.title == role.title and (r.organization == role.organization or not role.organization)
+                           for r in record.roles):
+                    record.roles.append(role)
+                return
+
+    def _title_issuer(self, title: str) -> str | None:
+        m = _ISSUER_PREFIX.match(strip_title_marks(title))
+        if not m:
+            return None
+        prefix = m.group(1)
+        first = re.split(r"[ 　、]", prefix)[0]
+        entry = self.lexicon.resolve(first) or self.lexicon.resolve(prefix)
+        if entry and entry.cls == "Organization":
+            return self.registry.resolve(first if self.lexicon.resolve(first) else prefix, "Organization", entry)
+        return None
+
+    def _document_facts(self, frame, documents, issuers, orgs, witnesses, places, date) -> None:
+        for doc_id in documents:
+            record = self.registry.records[doc_id]
+            if frame.type == "Issuance" and isinstance(record, Document):
+                for issuer in issuers:
+                    _append(record.issuers, issuer)
+                record.date_issued = record.date_issued or date.start
+            if frame.type == "Signing" and isinstance(record, Agreement):
+                for org in orgs:
+                    _append(record.parties, org)
+                for person in witnesses:
+                    _append(record.witnesses, person)
+                record.place = record.place or (places[0] if places else None)
+                record.date_signed = record.date_signed or date.start
+
+    # -- definitions in the text ---------------------------------------------------------
+    def _definitions(self, text: str, mentions: list[TextMention]) -> None:
+        """Abbreviations in brackets after a name, and short titles (以下简称《纲要》)."""
+        for m in mentions:
+            if m.label == "ORG":
+                ab = _ABBREVIATION.match(text[m.end:m.end + 20])
+                if ab:
+                    self.registry.add_alias(self.registry.resolve(m.text, "Organization"), ab.group(1))
+        for full, short in _SHORT_TITLE.findall(text):
+            self.registry.document_short_name(short, self.registry.document(full))
+
+    def _notice_event(self, entry: CorpusDocument, text: str, publisher: str) -> Event | None:
+        """A policy notice is itself an issuance: its title, number, issuer and date."""
+        lines = text.splitlines()
+        number = next(((i, m.group(0)) for i, line in enumerate(lines, 1) if (m := _DOC_NUMBER.search(line))), None)
+        date_line = None
+        for i, line in enumerate(lines, 1):
+            stripped = line.strip()
+            found = find_dates(stripped)
+            if found and found[0].start_char == 0 and found[0].end_char == len(stripped) and found[0].day:
+                date_line = (i, resolve(found[0], entry.year))
+                break
+        date = date_line[1] if date_line else (
+            DateValue(start=entry.date.isoformat(), precision="day") if entry.date else None)
+        if date is None:
+            return None
+        notice_id = self.registry.document(entry.title)
+        notice = self.registry.records[notice_id]
+        documents = [notice_id]
+        for inner in re.findall(r"《([^《》]+)》", entry.title):
+            documents.append(self.registry.document(inner))
+        for doc_id in documents:
+            record = self.registry.records[doc_id]
+            _append(record.issuers, publisher)
+            record.date_issued = record.date_issued or date.start
+        if number:
+            notice.number = re.sub(r"\s+", "", number[1])
+        line = number[0] if number else (date_line[0] if date_line else 1)
+        return Event(
+            id=f"event/{entry.stem}-notice", type="Issuance", label=entry.title, date_start=date.start,
+            precision=date.precision, trigger="印发", organizations=[publisher], documents=documents,
+            source=Provenance(doc=entry.file, line=line, text=lines[line - 1].strip() or entry.title),
+        )
+
+
+def _append(items: list, value) -> None:
+    if value is not None and value not in items:
+        items.append(value)
+
+
+def _section_year(sentence: Sentence) -> int | None:
+    m = _YEAR_IN_SECTION.search(sentence.section or "")
+    return int(m.group(0)) if m and "年" in sentence.section else None
+
+
+def _label(frame: EventFrame) -> str:
+    text = frame.text[len(frame.anchor.text):].lstrip("，,、：: ")
+    text = text.rstrip("。；;，, ")
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def extract_corpus(corpus_dir: Path, progress=None) -> Extraction:
+    """Read every document listed in ``corpus_dir/manifest.json``."""
+    return Extractor().add_corpus(corpus_dir, progress=progress)
+
+
+def extract_texts(items: Iterable[tuple[CorpusDocument, str]]) -> Extraction:
+    extractor = Extractor()
+    for entry, text in items:
+        extractor.add_document(entry, text)
+    return extractor.finish()
+
+
+def iter_events(extraction: Extraction) -> Iterator[Event]:
+    yield from sorted(extraction.events, key=lambda e: (e.date_start, e.id))
