@@ -59,6 +59,10 @@ _TOC_LINE = re.compile(r"\t\s*\d+\s*$|\.{4,}\s*\d+\s*$")
 _MARKUP = re.compile(r"\*\*|__|^[-•·]\s+|^>\s*")
 
 
+_ASCII_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_ASCII_PUNCT_IN_CJK = re.compile(rf"(?<=[{CJK}”）])[,;:?!]|[,;:?!](?=[{CJK}“（])")
+
+
 def normalize_line(line: str) -> str:
     """Normalise one line: ASCII digits, no markup, no stray spaces inside Chinese text.
 
@@ -66,10 +70,13 @@ def normalize_line(line: str) -> str:
     '开放数据总量达59种，4月23日'
     >>> normalize_line("WTO TRIPS 理事会")
     'WTO TRIPS理事会'
+    >>> normalize_line("9月,申长雨局长参加会议;共1,000人")
+    '9月，申长雨局长参加会议；共1,000人'
     """
     line = line.translate(_FULLWIDTH).replace("\ufeff", "")
     line = _MARKUP.sub("", line.strip())
     line = _SPACE_BETWEEN.sub("", line)
+    line = _ASCII_PUNCT_IN_CJK.sub(lambda m: _ASCII_PUNCT[m.group(0)], line)
     return line.strip()
 
 
@@ -80,6 +87,7 @@ class Sentence(BaseModel):
     line: int  # 1-based line of the original file where the sentence starts
     text: str
     section: str = ""  # the nearest heading above it
+    paragraph: int = 0  # sentences of one paragraph share this number
 
 
 @dataclass
@@ -181,7 +189,7 @@ def _next_body_continues(lines: list[tuple[int, str, str]], i: int) -> bool:
     return False
 
 
-_SPLIT = re.compile(rf"(?<=[{re.escape(SENTENCE_END)}])(?![{re.escape(_CLOSERS)}])")
+_SPLIT = re.compile(rf"[{re.escape(SENTENCE_END)}]+[{re.escape(_CLOSERS)}]*")
 
 
 def split_sentences(text: str) -> list[tuple[int, str]]:
@@ -192,9 +200,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     """
     out, start = [], 0
     for m in _SPLIT.finditer(text):
-        if m.start() > start:
-            out.append((start, text[start : m.start()]))
-        start = m.start()
+        out.append((start, text[start : m.end()]))
+        start = m.end()
     if start < len(text):
         out.append((start, text[start:]))
     return [(s, t) for s, t in out if t.strip()]
@@ -202,8 +209,10 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 def sentences(raw_text: str, doc: str) -> Iterator[Sentence]:
     """Clean a whole document and yield its sentences in order."""
-    for section, pieces in paragraphs(raw_text.splitlines()):
-        yield from _paragraph_sentences(pieces, doc, section)
+    for number, (section, pieces) in enumerate(paragraphs(raw_text.splitlines())):
+        for sentence in _paragraph_sentences(pieces, doc, section):
+            sentence.paragraph = number
+            yield sentence
 
 
 def _paragraph_sentences(pieces: Iterable[tuple[int, str]], doc: str, section: str) -> Iterator[Sentence]:

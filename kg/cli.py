@@ -205,6 +205,31 @@ def show(name: str, graph_path: Path | None) -> None:
             click.echo(f"    {start}  {label}")
 
 
+@cli.command("eval")
+@click.option("--gold", "gold_path", type=click.Path(path_type=Path), default=Path("tests/gold/dev.jsonl"),
+              show_default=True, help="gold events, JSON Lines")
+@click.option("--corpus", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
+@click.option("--worst", type=int, default=15, show_default=True, help="how many misses to list")
+@click.option("--baseline/--no-baseline", default=True, show_default=True, help="also score jieba's POS tags")
+@click.option("--json", "as_json", is_flag=True, help="print the scores as JSON")
+@click.option("--check", is_flag=True, help="exit 1 when a score is below its target")
+def evaluate(gold_path: Path, corpus: Path, worst: int, baseline: bool, as_json: bool, check: bool) -> None:
+    """Precision, recall and F1 of the extraction against gold events."""
+    from kg.eval import below_targets, dump, evaluate as run_eval, extract_gold_documents, jieba_baseline, \
+        load_gold, render
+
+    gold = load_gold(gold_path)
+    report = run_eval(gold, extract_gold_documents(gold, corpus))
+    if as_json:
+        click.echo(dump(report))
+    else:
+        click.echo(render(report, jieba_baseline(gold) if baseline else None, worst=worst))
+    failing = below_targets(report)
+    if check and failing:
+        click.echo("below target: " + "; ".join(failing), err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -40,7 +40,7 @@ _ABBREVIATION = re.compile(r"^[（(](?:以下)?(?:简称|英文简称)?[“\"]?(
 _SHORT_TITLE = re.compile(r"《([^《》]+)》[（(](?:以下)?简称(?:为)?《([^《》]+)》[）)]")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,10}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _ISSUER_PREFIX = re.compile(r"^(.{2,30}?)关于")
-_WITNESS = re.compile(r"见证")
+_STUDIED = re.compile(r"(学习|贯彻|传达|落实|领会|宣传)[^，。；]{0,12}$")
 
 
 class Extractor:
@@ -70,11 +70,17 @@ class Extractor:
         publisher = self.registry.resolve(entry.publisher, "Organization")
         previous: DateValue | None = None
         per_line: Counter[int] = Counter()
-        items = list(sentences(text, entry.file))
-        docs = self.nlp.pipe((s.text for s in items), batch_size=self.batch_size)
-        for sentence, doc in zip(items, docs):
+        current: tuple[Event, int] | None = None  # the last event and its paragraph
+        items = sentences(text, entry.file)
+        pairs = self.nlp.pipe(((s.text, s) for s in items), batch_size=self.batch_size, as_tuples=True)
+        for doc, sentence in pairs:
             self._definitions(doc.text, doc._.mentions)
             year = _section_year(sentence) or entry.year
+            if not doc._.events and current and current[1] == sentence.paragraph:
+                # an undated sentence that goes on about the event before it
+                self._add_participants(current[0], doc._.mentions, doc.text, publisher)
+                continue
+            current = None
             for frame in doc._.events:
                 date = resolve(frame.anchor.date, year, previous)
                 if date is None:
@@ -82,7 +88,9 @@ class Extractor:
                 previous = date
                 per_line[sentence.line] += 1
                 event_id = f"event/{entry.stem}-L{sentence.line}-{per_line[sentence.line]}"
-                self.result.events.append(self._event(event_id, frame, date, sentence, doc.text, publisher))
+                event = self._event(event_id, frame, date, sentence, doc.text, publisher)
+                self.result.events.append(event)
+                current = (event, sentence.paragraph)
         if entry.kind == "policy_notice":
             notice = self._notice_event(entry, text, publisher)
             if notice is not None:
@@ -103,52 +111,59 @@ class Extractor:
     def _event(self, event_id: str, frame: EventFrame, date: DateValue, sentence: Sentence,
                text: str, publisher: str) -> Event:
         source = Provenance(doc=sentence.doc, line=sentence.line, text=sentence.text)
-        orgs, people, places, documents = [], [], [], []
-        international = any(code and code != "CN" for code in frame.countries_in_compounds)
-        trigger_at = text.find(frame.trigger, frame.anchor.end) if frame.trigger else len(text)
-        issuers, witnesses = [], []
+        event = Event(
+            id=event_id, type=frame.type, label=_label(frame), date_start=date.start, date_end=date.end,
+            precision=date.precision, trigger=frame.trigger, source=source,
+            international=any(code and code != "CN" for code in frame.countries_in_compounds),
+        )
+        if frame.series:
+            event.series, event.ordinal = f"series/{frame.series[0].series_id}", frame.series[0].ordinal
         if _SELF_AS_SUBJECT.match(text[frame.anchor.end:]):  # "1月3日，局印发…" in the office's own report
-            orgs.append(publisher)
-            issuers.append(publisher)
-        for m in frame.mentions:
+            event.organizations.append(publisher)
+        trigger_at = text.find(frame.trigger, frame.anchor.end) if frame.trigger else len(text)
+        self._add_participants(event, frame.mentions, text, publisher, trigger_at)
+        return event
+
+    def _add_participants(self, event: Event, mentions: list[TextMention], text: str, publisher: str,
+                          trigger_at: int = 0) -> None:
+        """Add the names of a clause (the event's own, or a sentence that goes on about it)."""
+        source = Provenance(doc=event.source.doc, line=event.source.line, text=text)
+        issuers, witnesses = [], []
+        if event.organizations and trigger_at:
+            issuers.append(event.organizations[0])
+        for m in mentions:
+            rid = None
             if m.label == "ORG":
-                name = m.text
-                rid = publisher if name in SELF_REFERENCES else self.registry.resolve(name, "Organization")
-                _append(orgs, rid)
+                rid = publisher if m.text in SELF_REFERENCES else self.registry.resolve(m.text, "Organization")
+                _append(event.organizations, rid)
                 if m.start < trigger_at:
                     _append(issuers, rid)
             elif m.label == "PERSON":
+                if _STUDIED.search(text[max(0, m.start - 16):m.start]):
+                    continue  # "传达学习习近平主席…贺信精神": the speech is studied, he does not take part
                 rid = self.registry.resolve(m.text, "Person")
-                _append(people, rid)
+                _append(event.people, rid)
                 self._role(rid, text, m)
-                if _WITNESS.search(text[m.end:m.end + 12]) or "见证下" in text[m.end:m.end + 30]:
+                if "见证" in text[m.end:m.end + 30]:
                     _append(witnesses, rid)
             elif m.label == "GPE":
                 if self._is_event_place(text, m):
-                    _append(places, self.registry.resolve(m.text, "Place"))
+                    rid = self.registry.resolve(m.text, "Place")
+                    _append(event.places, rid)
             elif m.label == "TITLE":
-                doc_id = self.registry.find_document(m.text) or self.registry.document(
-                    m.text, agreement=frame.type == "Signing")
-                _append(documents, doc_id)
+                rid = self.registry.find_document(m.text) or self.registry.document(
+                    m.text, agreement=event.type == "Signing")
+                _append(event.documents, rid)
                 issuer = self._title_issuer(m.text)
                 if issuer:
-                    _append(orgs, issuer)
+                    _append(event.organizations, issuer)
                     _append(issuers, issuer)
-            self.result.mentions.append(Mention(entity=rid if m.label != "TITLE" else doc_id,
-                                                text=m.text, source=source))
-        international = international or any(
-            getattr(self.registry.records[rid], "international", False) for rid in orgs + people + places)
-        series_id, ordinal = None, None
-        if frame.series:
-            series_id, ordinal = f"series/{frame.series[0].series_id}", frame.series[0].ordinal
-        self._document_facts(frame, documents, issuers, orgs, witnesses, places, date)
-        label = _label(frame)
-        return Event(
-            id=event_id, type=frame.type, label=label, date_start=date.start, date_end=date.end,
-            precision=date.precision, trigger=frame.trigger, organizations=orgs, people=people,
-            places=places, documents=documents, international=international, series=series_id,
-            ordinal=ordinal, source=source,
-        )
+            if rid is not None:
+                self.result.mentions.append(Mention(entity=rid, text=m.text, source=source))
+        event.international = event.international or any(
+            getattr(self.registry.records[rid], "international", False)
+            for rid in event.organizations + event.people + event.places)
+        self._document_facts(event, issuers, witnesses)
 
     def _is_event_place(self, text: str, m: TextMention) -> bool:
         """A place counts when it is a venue or stands alone, not when it begins a name."""
@@ -197,20 +212,20 @@ class Extractor:
             return self.registry.resolve(first if self.lexicon.resolve(first) else prefix, "Organization", entry)
         return None
 
-    def _document_facts(self, frame, documents, issuers, orgs, witnesses, places, date) -> None:
-        for doc_id in documents:
+    def _document_facts(self, event: Event, issuers: list[str], witnesses: list[str]) -> None:
+        for doc_id in event.documents:
             record = self.registry.records[doc_id]
-            if frame.type == "Issuance" and isinstance(record, Document):
+            if event.type == "Issuance" and isinstance(record, Document):
                 for issuer in issuers:
                     _append(record.issuers, issuer)
-                record.date_issued = record.date_issued or date.start
-            if frame.type == "Signing" and isinstance(record, Agreement):
-                for org in orgs:
+                record.date_issued = record.date_issued or event.date_start
+            if event.type == "Signing" and isinstance(record, Agreement):
+                for org in event.organizations:
                     _append(record.parties, org)
                 for person in witnesses:
                     _append(record.witnesses, person)
-                record.place = record.place or (places[0] if places else None)
-                record.date_signed = record.date_signed or date.start
+                record.place = record.place or (event.places[0] if event.places else None)
+                record.date_signed = record.date_signed or event.date_start
 
     # -- definitions in the text ---------------------------------------------------------
     def _definitions(self, text: str, mentions: list[TextMention]) -> None:

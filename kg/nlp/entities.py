@@ -53,6 +53,11 @@ if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=None)
 
 _TITLE = re.compile(r"《[^《》\n]{1,150}》")
+# Agreements and texts named without 《》 after a verb of signing or adoption:
+# "签署了EPOQUENet相关协议、两局2021年度合作计划和数据交换协议"
+_DOC_SUFFIX = "谅解备忘录|备忘录|协议|协定|联合声明|声明|工作计划|合作计划|计划|纪要|指南|规程|规则|名单|清单|宣言|框架|路线图"
+_UNBRACKETED_LIST = re.compile(r"(?:签署|续签|签订|草签|通过|发布|公布|交换|批准)了?(?P<items>[^，。；：《》]{2,80})")
+_UNBRACKETED_ITEM = re.compile(rf"^(?![0-9一二两三四五六七八九十多若干]+[份项个部])[^、和及与]{{2,40}}?(?:{_DOC_SUFFIX})$")
 _ORG_SUFFIX = (
     "知识产权局|知识产权厅|知识产权办公室|知识产权组织|知识产权署|知识产权中心|知识产权委员会|知识产权保护中心|"
     "专利商标局|专利局|商标局|工业产权局|工业产权组织|工业产权与技术转让局|版权局|知识产权和技术转让局|"
@@ -116,6 +121,7 @@ class EntityRecognizer:
         candidates: list[tuple[int, Mention]] = []  # (priority, mention); lower wins
         for m in _TITLE.finditer(text):
             candidates.append((0, Mention(m.start(), m.end(), "TITLE", original[m.start():m.end()], rule="title")))
+        candidates += [(0, m) for m in _unbracketed_titles(text, original)]
         for p in find_dates(text):
             candidates.append((1, Mention(p.start_char, p.end_char, "DATE", p.text, date=p, rule="date")))
         lexicon_hits = list(self._lexicon_hits(text, original))
@@ -162,6 +168,17 @@ class EntityRecognizer:
                 if name:
                     s, e = name
                     yield Mention(s, e, "PERSON", original[s:e], rule="title-after")
+
+
+def _unbracketed_titles(text: str, original: str):
+    for m in _UNBRACKETED_LIST.finditer(text):
+        start = m.start("items")
+        for part in re.split(r"([、和及与])", m.group("items")):
+            stripped = part.strip()
+            if part not in "、和及与" and _UNBRACKETED_ITEM.match(stripped):
+                s = start + part.index(stripped)
+                yield Mention(s, s + len(stripped), "TITLE", original[s:s + len(stripped)], rule="unbracketed-title")
+            start += len(part)
 
 
 def _is_word_char(text: str, i: int) -> bool:

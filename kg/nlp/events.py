@@ -30,7 +30,7 @@ EVENT_TYPES = ("Meeting", "Signing", "Issuance", "Visit", "Launch", "PressConfer
 
 # A date is not an event anchor when it bounds a period ("截至2023年底", "自5月1日起施行").
 _NOT_ANCHOR_BEFORE = ("截至", "截止", "至", "到", "自", "从", "前", "以来", "起", "底", "末", "初", "是")
-_NOT_ANCHOR_AFTER = re.compile(r"^(以来|以前|之前|前|后|之后|底|末|初|起|止|期间|上半年|下半年|全年|度|内|，?共|，?累计|，?全国|，?我国)")
+_NOT_ANCHOR_AFTER = re.compile(r"^(以来|以前|之前|前|后|之后|底|末|初|起|止|期间|上半年|下半年|全年|度|内|，?共[计有]?[0-9]|，?累计)")
 
 
 @dataclass
@@ -38,13 +38,39 @@ class EventType:
     type: str
     triggers: list[str]
     requires_any: list[str] = field(default_factory=list)
+    high: bool = False
 
-    def trigger_in(self, text: str, context: str) -> str | None:
-        """The first trigger in ``text`` (titles blanked out), if ``context`` allows this type."""
-        for trigger in self.triggers:
-            if trigger in text and (not self.requires_any or any(w in context for w in self.requires_any)):
-                return trigger
-        return None
+    def first_trigger(self, text: str, context: str) -> tuple[int, str] | None:
+        """``(position, trigger)`` of the earliest trigger in ``text`` (titles blanked out),
+        if ``context`` allows this type."""
+        if self.requires_any and not any(w in context for w in self.requires_any):
+            return None
+        found = [(text.find(t), -len(t), t) for t in self.triggers if t in text]
+        if not found:
+            return None
+        position, _, trigger = min(found)
+        return position, trigger
+
+
+def classify(event_types: list[EventType], text: str, context: str) -> tuple[str, str | None]:
+    """The type of a clause: a ``high`` trigger anywhere, else the earliest trigger.
+
+    >>> types = load_event_types()
+    >>> classify(types, "申长雨局长与WIPO总干事举行视频会谈，签署了合作协议", "")
+    ('Meeting', '举行')
+    >>> classify(types, "国务院新闻办公室举行新闻发布会", "")
+    ('PressConference', '新闻发布会')
+    """
+    best = None
+    for order, candidate in enumerate(event_types):
+        hit = candidate.first_trigger(text, context or text)
+        if hit is None:
+            continue
+        position, trigger = hit
+        rank = (not candidate.high, position, -len(trigger), order)
+        if best is None or rank < best[0]:
+            best = (rank, candidate.type, trigger)
+    return (best[1], best[2]) if best else ("Other", None)
 
 
 def load_event_types(path: Path = LEXICON_DIR / "event_types.yaml") -> list[EventType]:
@@ -111,12 +137,7 @@ class EventFrameBuilder:
 
     def _frame(self, text: str, anchor: Mention, end: int, mentions: list[Mention]) -> EventFrame | None:
         body = text[anchor.end:end]
-        event_type, trigger = "Other", None
-        for candidate in self.event_types:
-            trigger = candidate.trigger_in(_outside_titles(body), body)
-            if trigger:
-                event_type = candidate.type
-                break
+        event_type, trigger = classify(self.event_types, _outside_titles(body), body)
         strong = anchor.date.month is not None or anchor.date.relative is not None
         opens = anchor.start == 0 or text[anchor.start - 1] in "，。；,;"
         if trigger is None and not (strong and opens):
