@@ -230,6 +230,23 @@ def evaluate(gold_path: Path, corpus: Path, worst: int, baseline: bool, as_json:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="seconds a query may run before it is stopped (503)")
+@click.option("--workers", type=int, default=2, show_default=True, help="query worker processes")
+@click.option("--cache-size", type=int, default=256, show_default=True,
+              help="answers kept in memory (0: none); the graph is read only, so they stay valid")
+@GRAPH_OPTION
+def serve(host: str, port: int, timeout: float, workers: int, cache_size: int, graph_path: Path | None) -> None:
+    """Serve the graph: a read-only SPARQL endpoint (/sparql), a JSON API (/api/...) and a web page (/)."""
+    from kg.server import serve as run_server
+
+    run_server(graph_path, host=host, port=port, timeout=timeout, workers=workers, cache_size=cache_size,
+               announce=click.echo)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

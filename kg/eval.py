@@ -117,22 +117,22 @@ class NameKey:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
 
-    def __call__(self, name: str) -> str:
-        entry = self.lexicon.resolve(name)
+    def __call__(self, name: str, cls: str | None = None) -> str:
+        entry = self.lexicon.resolve(name, cls)
         return f"{entry.cls}:{entry.id}" if entry else canonical_key(name)
 
 
 def predicted_names(extraction: Extraction, event: Event, key: NameKey) -> dict[str, set[str]]:
-    def names(ids: list[str]) -> set[str]:
+    def names(ids: list[str], cls: str) -> set[str]:
         out = set()
         for i in ids:
             record = extraction.entities.get(i)
-            out.add(key(record.name) if record else i)
+            out.add(key(record.name, cls) if record else i)
         return out
 
     return {
-        "organizations": names(event.organizations), "people": names(event.people),
-        "places": names(event.places),
+        "organizations": names(event.organizations, "Organization"), "people": names(event.people, "Person"),
+        "places": names(event.places, "Place"),
         "documents": {canonical_key(strip_title_marks(extraction.entities[d].name)) for d in event.documents
                       if d in extraction.entities},
     }
@@ -140,8 +140,9 @@ def predicted_names(extraction: Extraction, event: Event, key: NameKey) -> dict[
 
 def gold_names(gold: GoldEvent, key: NameKey) -> dict[str, set[str]]:
     return {
-        "organizations": {key(n) for n in gold.organizations}, "people": {key(n) for n in gold.people},
-        "places": {key(n) for n in gold.places},
+        "organizations": {key(n, "Organization") for n in gold.organizations},
+        "people": {key(n, "Person") for n in gold.people},
+        "places": {key(n, "Place") for n in gold.places},
         "documents": {canonical_key(strip_title_marks(d)) for d in gold.documents},
     }
 
@@ -230,7 +231,8 @@ def jieba_baseline(gold: list[GoldEvent], lexicon: Lexicon | None = None) -> dic
         date_text = ""
         for word, flag in pseg.cut(g.text):
             if flag in tags:
-                found[tags[flag]].add(key(word))
+                found[tags[flag]].add(key(word, {"organizations": "Organization", "people": "Person",
+                                                  "places": "Place"}[tags[flag]]))
             elif flag in ("t", "m") and not date_text and any(c in word for c in "年月日"):
                 date_text = word
         want = gold_names(g, key)

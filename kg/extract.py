@@ -18,7 +18,7 @@ from kg.clean import Sentence, sentences
 from kg.corpus import CorpusDocument, iter_documents
 from kg.dates import DateValue, find_dates, resolve
 from kg.lexicon import Lexicon
-from kg.names import strip_title_marks
+from kg.names import matchable, strip_title_marks
 from kg.nlp import load_pipeline
 from kg.nlp.entities import Mention as TextMention
 from kg.nlp.events import EventFrame
@@ -31,7 +31,8 @@ from kg.resolve import EntityRegistry
 SELF_REFERENCES = {"我局", "本局", "我署", "本署"}
 _SELF_AS_SUBJECT = re.compile(r"^[，,]\s*局(?![长党机属])")
 _YEAR_IN_SECTION = re.compile(r"(19|20)\d{2}")
-_VENUE_BEFORE = re.compile(r"(在|赴|于|到|来|至|抵|访问|前往|飞赴)$")
+_VENUE_BEFORE = re.compile(r"(在|赴|于|到|至|抵|访问|前往|飞赴)$")
+_TO_CHINA = re.compile(r"来华|访华|在华举[行办]")
 _NAME_CONTINUES = re.compile(
     r"^[\u3400-\u9fff“”\"·（）()—-]{0,22}?(论坛|会议|大会|博览会|交易会|年会|研讨会|研修班|峰会|展览会|交流会|"
     r"活动|周|会|赛|奖|项目|试点|平台|系统|中心|基地|示范区|合作|机制)"
@@ -41,6 +42,12 @@ _SHORT_TITLE = re.compile(r"《([^《》]+)》[（(](?:以下)?简称(?:为)?《
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,10}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _ISSUER_PREFIX = re.compile(r"^(.{2,30}?)关于")
 _STUDIED = re.compile(r"(学习|贯彻|传达|落实|领会|宣传)[^，。；]{0,12}$")
+_TOPIC_BEFORE = re.compile(r"就[^，。；：]*$")
+_EVENT_NAME_TAIL = re.compile(r"^[\u4e00-\u9fff“”]{0,12}?(吹风会|发布会|会议|论坛|研讨会|座谈会|交流会|年会|大会)")
+_VERB = re.compile(r"出席|参加|举行|召开|举办|率|与")
+_STUDY = re.compile(r"学习|贯彻|传达|落实|领会|按照|根据")
+_DIRECTIVE_AFTER = re.compile(
+    r"^[\u4e00-\u9fff、和与及“”—]{0,40}?(决策部署|重要讲话|讲话精神|讲话要求|重要指示|指示精神|批示|贺信精神|重要论述|会议精神|全会精神|精神)")
 
 
 class Extractor:
@@ -120,13 +127,18 @@ class Extractor:
             event.series, event.ordinal = f"series/{frame.series[0].series_id}", frame.series[0].ordinal
         if _SELF_AS_SUBJECT.match(text[frame.anchor.end:]):  # "1月3日，局印发…" in the office's own report
             event.organizations.append(publisher)
+        if _TO_CHINA.search(frame.text):  # "来华出席", "访华": the venue is China
+            event.places.append(self.registry.resolve("中国", "Place"))
         trigger_at = text.find(frame.trigger, frame.anchor.end) if frame.trigger else len(text)
-        self._add_participants(event, frame.mentions, text, publisher, trigger_at)
+        self._add_participants(event, frame.mentions, text, publisher, trigger_at, frame.verb_at)
         return event
 
     def _add_participants(self, event: Event, mentions: list[TextMention], text: str, publisher: str,
-                          trigger_at: int = 0) -> None:
-        """Add the names of a clause (the event's own, or a sentence that goes on about it)."""
+                          trigger_at: int = 0, verb_at: int | None = None) -> None:
+        """Add the names of a clause (the event's own, or a sentence that goes on about it).
+
+        ``trigger_at``: where the trigger stands (organizations before it issue what the event
+        issues); ``verb_at``: where the clause's first predicate stands."""
         source = Provenance(doc=event.source.doc, line=event.source.line, text=text)
         issuers, witnesses = [], []
         if event.organizations and trigger_at:
@@ -134,21 +146,33 @@ class Extractor:
         for m in mentions:
             rid = None
             if m.label == "ORG":
-                rid = publisher if m.text in SELF_REFERENCES else self.registry.resolve(m.text, "Organization")
+                entry = self._entry(m, "Organization")
+                if entry is not None and entry.is_mechanism:
+                    event.international = event.international or entry.international
+                    continue  # 中国—东盟: a mechanism, not a participant
+                if _DIRECTIVE_AFTER.match(text[m.end:m.end + 48]) and _STUDY.search(text[:m.start]):
+                    continue  # "落实党中央、国务院决策部署": their decisions are studied
+                if _TOPIC_BEFORE.search(text[max(0, m.start - 20):m.start]):
+                    continue  # "就两局合作及WIPO相关事宜深入交流": a topic, not a participant
+                tail = _EVENT_NAME_TAIL.match(text[m.end:])
+                if verb_at is not None and m.start > verb_at and tail and not _VERB.search(tail.group(0)):
+                    continue  # "国务院新闻办公室举行…国务院政策例行吹风会": part of the event's name
+                rid = publisher if m.text in SELF_REFERENCES else self.registry.resolve(m.text, "Organization", entry)
                 _append(event.organizations, rid)
                 if m.start < trigger_at:
                     _append(issuers, rid)
             elif m.label == "PERSON":
-                if _STUDIED.search(text[max(0, m.start - 16):m.start]):
+                if _STUDIED.search(text[max(0, m.start - 16):m.start]) or (
+                        _DIRECTIVE_AFTER.match(text[m.end:m.end + 24]) and _STUDY.search(text[:m.start])):
                     continue  # "传达学习习近平主席…贺信精神": the speech is studied, he does not take part
-                rid = self.registry.resolve(m.text, "Person")
+                rid = self.registry.resolve(m.text, "Person", self._entry(m, "Person"))
                 _append(event.people, rid)
                 self._role(rid, text, m)
                 if "见证" in text[m.end:m.end + 30]:
                     _append(witnesses, rid)
             elif m.label == "GPE":
-                if self._is_event_place(text, m):
-                    rid = self.registry.resolve(m.text, "Place")
+                if self._is_event_place(text, m, mentions):
+                    rid = self.registry.resolve(m.text, "Place", self._entry(m, "Place"))
                     _append(event.places, rid)
             elif m.label == "TITLE":
                 rid = self.registry.find_document(m.text) or self.registry.document(
@@ -158,6 +182,9 @@ class Extractor:
                 if issuer:
                     _append(event.organizations, issuer)
                     _append(issuers, issuer)
+                if isinstance(self.registry.records[rid], Agreement):
+                    for party in self._agreement_parties(m.text):
+                        _append(event.organizations, party)
             if rid is not None:
                 self.result.mentions.append(Mention(entity=rid, text=m.text, source=source))
         event.international = event.international or any(
@@ -165,17 +192,26 @@ class Extractor:
             for rid in event.organizations + event.people + event.places)
         self._document_facts(event, issuers, witnesses)
 
-    def _is_event_place(self, text: str, m: TextMention) -> bool:
-        """A place counts when it is a venue or stands alone, not when it begins a name."""
-        before = text[max(0, m.start - 2):m.start]
-        if _VENUE_BEFORE.search(before) or text[m.start - 1:m.start] in ("、",) and m.entity_id != "cn":
+    def _entry(self, m: TextMention, cls: str):
+        entry = self.lexicon.entries.get(m.entity_id) if m.entity_id else None
+        return entry if entry is not None and entry.cls == cls else None
+
+    def _is_event_place(self, text: str, m: TextMention, others: list[TextMention]) -> bool:
+        """A place counts as a venue (在/赴/于 before it, or after another venue: 在瑞士日内瓦),
+        a co-host (新疆维吾尔自治区共建…), or a country named as a counterpart; a place
+        word that begins a name (上海知识产权国际论坛) or a list of designated places does not."""
+        if _VENUE_BEFORE.search(text[max(0, m.start - 2):m.start]):
             return True
-        if m.entity_id == "cn" or m.text in ("中国", "我国"):
-            return False
+        previous = [o for o in others if o.label == "GPE" and o.end == m.start]
+        if previous and self._is_event_place(text, previous[0], others):
+            return True  # 在瑞士日内瓦: the city after the country
         after = text[m.end:]
-        if _NAME_CONTINUES.match(after) and not re.match(r"^[，。、；和与及等]", after):
+        if after.startswith(("共建", "共同", "联合")):
+            return True
+        entry = self.lexicon.entries.get(m.entity_id) if m.entity_id else None
+        if entry is None or entry.kind not in ("country", "supranational") or entry.country == "CN":
             return False
-        return True
+        return not (_NAME_CONTINUES.match(after) and not re.match(r"^[，。、；和与及等]", after))
 
     def _role(self, person_id: str, text: str, m: TextMention) -> None:
         """Record "国家知识产权局局长申长雨" / "申长雨局长" as a role of the person."""
@@ -202,15 +238,31 @@ class Extractor:
                 return
 
     def _title_issuer(self, title: str) -> str | None:
-        m = _ISSUER_PREFIX.match(strip_title_marks(title))
-        if not m:
-            return None
-        prefix = m.group(1)
-        first = re.split(r"[ 　、]", prefix)[0]
-        entry = self.lexicon.resolve(first) or self.lexicon.resolve(prefix)
-        if entry and entry.cls == "Organization":
-            return self.registry.resolve(first if self.lexicon.resolve(first) else prefix, "Organization", entry)
+        """The organization a title opens with: 《国务院关于…的决定》, 《国家知识产权局数据资源管理办法》."""
+        title = strip_title_marks(title)
+        m = _ISSUER_PREFIX.match(title)
+        if m:
+            entry = self.lexicon.resolve(m.group(1))
+            if entry and entry.cls == "Organization":
+                return self.registry.resolve(m.group(1), "Organization", entry)
+        for size in range(min(len(title) - 2, 30), 1, -1):
+            entry = self.lexicon.resolve(title[:size])
+            if entry and entry.cls == "Organization" and not entry.is_mechanism:
+                if title[size:size + 1] in ("与", "和"):  # "A与B谅解备忘录": parties, not an issuer
+                    return None
+                return self.registry.resolve(title[:size], "Organization", entry)
         return None
+
+    def _agreement_parties(self, title: str) -> list[str]:
+        """The organizations named in an agreement's title: 《A与B…谅解备忘录》."""
+        inner = strip_title_marks(title)
+        mentions = self.nlp.get_pipe("ipkg_entities").find(matchable(inner), inner)
+        parties = []
+        for m in mentions:
+            entry = self._entry(m, "Organization")
+            if m.label == "ORG" and not (entry and entry.is_mechanism):
+                parties.append(self.registry.resolve(m.text, "Organization", entry))
+        return parties
 
     def _document_facts(self, event: Event, issuers: list[str], witnesses: list[str]) -> None:
         for doc_id in event.documents:

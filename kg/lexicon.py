@@ -25,6 +25,10 @@ from kg.names import canonical_key, taiwan_variant
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 
 EntityClass = Literal["Organization", "Person", "Place"]
+COUNTRY_KINDS = ("country", "supranational")
+# A grouping named only by its members ("中国—东盟", "中日韩") is a cooperation mechanism, not
+# an organization that takes part in events; one with an office suffix ("金砖国家知识产权局") is.
+ORG_NAME_SUFFIX = re.compile(r"(局|署|厅|部|委|会|院|办|组织|中心|联盟|协会|学会|公司|集团|大学|学院|法院|政府|办公室|委员会|秘书处|五局|三局|两局|理事会|IP5|TM5|ID5)$")
 
 
 class Role(BaseModel):
@@ -49,6 +53,11 @@ class LexEntry(BaseModel):
     within: str | None = None
     short: str | None = None  # one-character form used in compounds: 法 in 中法
     roles: list[Role] = []
+
+    @property
+    def is_mechanism(self) -> bool:
+        """A grouping named only by its members (中国—东盟), not an organization."""
+        return self.kind == "grouping" and not ORG_NAME_SUFFIX.search(self.zh)
 
     def written_forms(self) -> list[str]:
         forms = [self.zh, *self.aliases]
@@ -89,13 +98,15 @@ class Lexicon:
         self.entries = {e.id: e for e in entries}
         self.titles = titles
         self.series = series
-        self._index: dict[str, str] = {}
-        for entry in entries:  # earlier files win: organizations before places
+        self._index: dict[str, list[str]] = {}
+        for entry in entries:  # earlier files first: organizations, people, countries, places
             for form in entry.written_forms():
                 for variant in (form, taiwan_variant(form)):
-                    self._index.setdefault(canonical_key(variant), entry.id)
-        self.country_by_code = {e.country: e for e in entries if e.kind == "country" and e.country}
-        self.country_by_short = {e.short: e for e in entries if e.kind == "country" and e.short}
+                    ids = self._index.setdefault(canonical_key(variant), [])
+                    if entry.id not in ids:
+                        ids.append(entry.id)
+        self.country_by_code = {e.country: e for e in entries if e.kind in COUNTRY_KINDS and e.country}
+        self.country_by_short = {e.short: e for e in entries if e.short}
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -113,7 +124,6 @@ class Lexicon:
                 if entity_class == "Place" and defaults.get("kind") == "country":
                     data["country"] = data.pop("iso2", None)
                     data["international"] = data.get("country") != "CN"
-                    data.setdefault("kind", "country")
                 elif entity_class == "Place":
                     data["international"] = data.get("country") not in (None, "CN")
                 elif entity_class == "Person":
@@ -124,14 +134,17 @@ class Lexicon:
         series = [Series(**s) for s in _read_yaml(folder / "series.yaml")]
         return cls(entries, titles, series)
 
-    def resolve(self, name: str) -> LexEntry | None:
-        """The curated entity written as ``name``, if any."""
-        entry_id = self._index.get(canonical_key(name))
-        return self.entries.get(entry_id) if entry_id else None
+    def resolve(self, name: str, cls: EntityClass | None = None) -> LexEntry | None:
+        """The curated entity written as ``name`` (of class ``cls``, if given), if any."""
+        for entry_id in self._index.get(canonical_key(name), ()):
+            entry = self.entries[entry_id]
+            if cls is None or entry.cls == cls:
+                return entry
+        return None
 
     def surface_forms(self) -> list[tuple[str, LexEntry]]:
         """Every written form (and its Taiwan-wording variant) with its entry, longest first."""
-        forms: dict[str, LexEntry] = {}
+        forms: dict[str, LexEntry] = {}  # a form shared by two entries goes to the first (an organization)
         for entry in self.entries.values():
             for form in entry.written_forms():
                 for variant in {form, taiwan_variant(form)}:

@@ -58,7 +58,7 @@ class EntityRegistry:
     # -- named entities ------------------------------------------------------------------
     def resolve(self, name: str, cls: str, entry: LexEntry | None = None) -> str:
         """The id of the entity written ``name`` (creating its record on first sight)."""
-        entry = entry or self.lexicon.resolve(name)
+        entry = entry or self.lexicon.resolve(name, cls)
         if entry is not None and entry.cls == cls:
             record_id = f"{PREFIX[cls]}/{entry.id}"
             record = self.records.get(record_id) or self._from_lexicon(record_id, entry)

@@ -48,3 +48,45 @@ def nlp():
 
 def corpus_lines(name: str) -> list[str]:
     return (CORPUS / name).read_text(encoding="utf-8").splitlines()
+
+
+# -- kg serve: a real uvicorn server on 127.0.0.1 (tests/test_server.py, tests/test_web.py) ------
+
+@pytest.fixture(scope="session")
+def start_kg_server(built_graph_path):
+    """``with start_kg_server(timeout=2) as url:`` runs ``kg serve``'s app on a free port in a thread."""
+    import threading
+    import time
+    from contextlib import contextmanager
+
+    from kg.server import create_app, listen, make_server
+
+    @contextmanager
+    def running(**options):
+        sock = listen("127.0.0.1", 0)
+        app = create_app(built_graph_path, **options)
+        server = make_server(app, sock)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kg-test-server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                app.state.pool.close()
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        try:
+            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            thread.join(15)
+            app.state.pool.close()
+            sock.close()
+
+    return running
+
+
+@pytest.fixture(scope="session")
+def kg_server_url(start_kg_server):
+    """Base URL of one server over the corpus graph, shared by the whole session."""
+    with start_kg_server(timeout=30, workers=2) as url:
+        yield url

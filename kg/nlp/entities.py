@@ -53,6 +53,10 @@ if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=None)
 
 _TITLE = re.compile(r"《[^《》\n]{1,150}》")
+# Names of doctrines are not mentions of the person they are named after.
+_DOCTRINE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:新时代中国特色社会主义思想|法治思想|外交思想|经济思想|文化思想|生态文明思想|强军思想|理论)")
+# Bilateral commissions: 中法知识产权混委会, 中美知识产权工作组
+_JOINT_BODY = "混委会|联委会|混合委员会|联合委员会|工作组|联合工作组"
 # Agreements and texts named without 《》 after a verb of signing or adoption:
 # "签署了EPOQUENet相关协议、两局2021年度合作计划和数据交换协议"
 _DOC_SUFFIX = "谅解备忘录|备忘录|协议|协定|联合声明|声明|工作计划|合作计划|计划|纪要|指南|规程|规则|名单|清单|宣言|框架|路线图"
@@ -65,7 +69,7 @@ _ORG_SUFFIX = (
 )
 # an organisation named after a known place: place + (qualifier) + suffix
 _ORG_TAIL = re.compile(rf"(?:[\u3400-\u9fff·]{{0,18}}?)(?:{_ORG_SUFFIX})")
-_NAME_STOP = set("的了在与和及并于为是对向从把被等各有")
+_NAME_STOP = set("的了在与和及并于为是对向从把被等各有会议举行席率团系列依次届第")
 _AFTER_NAME = (
     r"(?=[，。、；：,;:（(\s]|$|一行|等|出席|在|与|和|及|并|率|会见|会晤|会谈|举行|致辞|致贺|表示|指出|"
     r"发表|主持|介绍|宣读|签署|见证|共同|分别|应邀|来华|访华|赴|就|为|作|讲|通过|参加|担任|作为|的)"
@@ -96,6 +100,9 @@ class EntityRecognizer:
             re.compile(rf"(?<=[在赴来抵返回于驻])({'|'.join(map(re.escape, singles))})(?={CJK_CHAR})")
             if singles else None
         )
+        shorts = "".join(sorted(lexicon.country_by_short))
+        self._joint_body = re.compile(
+            rf"中[{shorts}]{{1,4}}(?:知识产权|专利|商标|工业产权)?(?:{_JOINT_BODY})") if shorts else None
         titles = sorted(lexicon.titles, key=lambda t: -len(t.zh))
         before = [t.zh for t in titles if t.position in ("before", "both")]
         after = [t.zh for t in titles if t.position in ("after", "both")]
@@ -122,6 +129,10 @@ class EntityRecognizer:
         for m in _TITLE.finditer(text):
             candidates.append((0, Mention(m.start(), m.end(), "TITLE", original[m.start():m.end()], rule="title")))
         candidates += [(0, m) for m in _unbracketed_titles(text, original)]
+        candidates += [(0, Mention(m.start(), m.end(), "BLOCK", m.group(0), rule="doctrine")) for m in _DOCTRINE.finditer(text)]
+        if self._joint_body:
+            candidates += [(2, Mention(m.start(), m.end(), "ORG", original[m.start():m.end()], rule="joint-body"))
+                           for m in self._joint_body.finditer(text)]
         for p in find_dates(text):
             candidates.append((1, Mention(p.start_char, p.end_char, "DATE", p.text, date=p, rule="date")))
         lexicon_hits = list(self._lexicon_hits(text, original))
@@ -129,7 +140,7 @@ class EntityRecognizer:
         # an office named after a place competes on length with the place name inside it
         candidates += [(2, m) for m in self._place_orgs(text, original, lexicon_hits)]
         candidates += [(3, m) for m in self._people(text, original)]
-        return _resolve_overlaps(candidates)
+        return [m for m in _resolve_overlaps(candidates) if m.label != "BLOCK"]
 
     def _lexicon_hits(self, text: str, original: str):
         hits = self.automaton.iter(text) if len(self.automaton) else ()
@@ -147,10 +158,12 @@ class EntityRecognizer:
     def _place_orgs(self, text: str, original: str, hits: list[Mention]):
         """An office or government named after a known place: 埃塞俄比亚知识产权局."""
         for hit in hits:
-            if hit.label != "GPE":
+            if hit.label != "GPE" or text[hit.start - 1:hit.start] == "—":
+                continue
+            if self.lexicon.entries[hit.entity_id].kind in ("region", None):
                 continue
             tail = _ORG_TAIL.match(text, hit.end)
-            if tail and not any(ch in _NAME_STOP - {"与"} for ch in tail.group(0)[:-2]):
+            if tail and not any(ch in _NAME_STOP for ch in tail.group(0)[:-2]):
                 end = tail.end()
                 yield Mention(hit.start, end, "ORG", original[hit.start:end], rule="place-org")
 

@@ -26,6 +26,9 @@ from kg.nlp.entities import Mention
 if not Doc.has_extension("events"):
     Doc.set_extension("events", default=None)
 
+# Triggers that name an event rather than predicate it; they do not mark the clause's verb.
+NOUN_TRIGGERS = {"会议", "大会", "论坛", "交流会", "学习会", "党课", "研讨", "座谈", "专题学习", "集体学习"}
+
 EVENT_TYPES = ("Meeting", "Signing", "Issuance", "Visit", "Launch", "PressConference", "Other")
 
 # A date is not an event anchor when it bounds a period ("截至2023年底", "自5月1日起施行").
@@ -97,6 +100,7 @@ class EventFrame:
     mentions: list[Mention]
     series: list[SeriesMatch] = field(default_factory=list)
     countries_in_compounds: list[str] = field(default_factory=list)  # ISO codes from 中法, 中美欧日韩
+    verb_at: int | None = None  # offset in the sentence of the clause's first predicate
 
     def participants(self, label: str) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]
@@ -107,7 +111,10 @@ class EventFrameBuilder:
         self.lexicon = lexicon
         self.event_types = event_types
         shorts = "".join(sorted(lexicon.country_by_short))
-        self._compound = re.compile(rf"(?<![\u3400-\u9fff])中([{shorts}]{{1,5}})(?=[\u3400-\u9fff（(—])") if shorts else None
+        # "中法", "第33次中法", "中美欧日韩": China and its counterparts written by one character each
+        self._compound = re.compile(
+            rf"(?:(?<![\u3400-\u9fff])|(?<=[次届、，与和的]))中([{shorts}]{{1,5}})(?=[\u3400-\u9fff（(—])"
+        ) if shorts else None
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = doc._.mentions or []
@@ -145,9 +152,13 @@ class EventFrameBuilder:
         if not strong and event_type == "Other":  # "2022年，…完成…": a yearly figure, not an event
             return None
         inside = [m for m in mentions if m.start >= anchor.end and m.end <= end and m.label != "DATE"]
+        blanked = _outside_titles(body)
+        verbs = [blanked.find(t) for et in self.event_types for t in et.triggers
+                 if t in blanked and t not in NOUN_TRIGGERS]
         frame = EventFrame(
             start=anchor.start, end=end, text=text[anchor.start:end].strip(), anchor=anchor,
             type=event_type, trigger=trigger, mentions=inside,
+            verb_at=anchor.end + min(verbs) if verbs else None,
         )
         for series in self.lexicon.series:
             for m in series.regex.finditer(body):

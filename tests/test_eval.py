@@ -1,0 +1,24 @@
+"""The extraction scores against the gold set stay at or above their targets."""
+
+from pathlib import Path
+
+from kg.eval import TARGETS, below_targets, evaluate, extract_gold_documents, jieba_baseline, load_gold
+
+GOLD = Path(__file__).parent / "gold" / "dev.jsonl"
+
+
+def test_development_set_meets_the_targets(corpus_dir):
+    gold = load_gold(GOLD)
+    report = evaluate(gold, extract_gold_documents(gold, corpus_dir))
+    scores = report.as_dict()
+    print({k: v["f1"] for k, v in scores.items()})
+    assert below_targets(report) == [], scores
+    assert set(TARGETS) <= set(scores)
+
+
+def test_the_pipeline_beats_the_jieba_baseline(corpus_dir):
+    gold = load_gold(GOLD)
+    ours = evaluate(gold, extract_gold_documents(gold, corpus_dir)).as_dict()
+    base = jieba_baseline(gold)
+    for field in ("organizations", "people", "places"):
+        assert ours[field]["f1"] > base[field]["f1"], field
