@@ -27,8 +27,9 @@ _SPACE_BETWEEN = re.compile(
     rf"(?<=[{CJK}{CJK_PUNCT}0-9A-Za-z%)）])[ \t\u00a0\u3000]+(?=[{CJK}{CJK_PUNCT}])"
     rf"|(?<=[{CJK}{CJK_PUNCT}])[ \t\u00a0\u3000]+(?=[0-9A-Za-z%(（])"
 )
-# Spaces the converter puts between digits of one number ("2 0 2 3") are rare; spaces
-# between a number and a CJK unit ("23 日") are handled above.
+# The converter sometimes spaces out the digits of one number ("2 0 2 3"); spaces between a
+# number and a CJK unit ("23 日") are handled above.
+_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -75,6 +76,7 @@ def normalize_line(line: str) -> str:
     """
     line = line.translate(_FULLWIDTH).replace("\ufeff", "")
     line = _MARKUP.sub("", line.strip())
+    line = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), line)
     line = _SPACE_BETWEEN.sub("", line)
     line = _ASCII_PUNCT_IN_CJK.sub(lambda m: _ASCII_PUNCT[m.group(0)], line)
     return line.strip()
@@ -99,8 +101,10 @@ class _Paragraph:
         return "".join(t for _, t in self.pieces)
 
     def is_open(self) -> bool:
-        text = self.text.rstrip()
-        return bool(text) and text[-1] not in SENTENCE_END + _CLOSERS
+        """Does the paragraph run on? A closing bracket or quote only ends it after 。！？
+        ("…签署。”" ends, "…组织（WIPO）" runs on)."""
+        text = self.text.rstrip().rstrip(_CLOSERS)
+        return bool(text) and text[-1] not in SENTENCE_END
 
 
 def is_furniture(line: str) -> bool:

@@ -205,6 +205,22 @@ def show(name: str, graph_path: Path | None) -> None:
             click.echo(f"    {start}  {label}")
 
 
+@cli.command()
+@GRAPH_OPTION
+def validate(graph_path: Path | None) -> None:
+    """Check the built graph against the SHACL shapes in ontology/shapes.ttl (exit 1 on a violation)."""
+    from kg.store import load_graph
+    from kg.validate import validate_graph
+
+    report = validate_graph(load_graph(graph_path))
+    if report.conforms:
+        click.echo("graph conforms to ontology/shapes.ttl")
+        return
+    click.echo(report.text)
+    click.echo(f"error: {report.violations} nodes violate the shapes", err=True)
+    sys.exit(1)
+
+
 @cli.command("eval")
 @click.option("--gold", "gold_path", type=click.Path(path_type=Path), default=Path("tests/gold/dev.jsonl"),
               show_default=True, help="gold events, JSON Lines")
@@ -216,10 +232,10 @@ def show(name: str, graph_path: Path | None) -> None:
 def evaluate(gold_path: Path, corpus: Path, worst: int, baseline: bool, as_json: bool, check: bool) -> None:
     """Precision, recall and F1 of the extraction against gold events."""
     from kg.eval import below_targets, dump, evaluate as run_eval, extract_gold_documents, jieba_baseline, \
-        load_gold, render
+        load_gold, load_scope, render
 
     gold = load_gold(gold_path)
-    report = run_eval(gold, extract_gold_documents(gold, corpus))
+    report = run_eval(gold, extract_gold_documents(gold, corpus), scope=load_scope(gold_path, gold))
     if as_json:
         click.echo(dump(report))
     else:

@@ -147,22 +147,37 @@ def gold_names(gold: GoldEvent, key: NameKey) -> dict[str, set[str]]:
     }
 
 
-def evaluate(gold: list[GoldEvent], extraction: Extraction, lexicon: Lexicon | None = None) -> Report:
+Scope = dict[str, list[tuple[int, int]]]
+
+
+def load_scope(gold_path: Path, gold: list[GoldEvent]) -> Scope:
+    """The line ranges the gold set covers: ``<name>.scope.json`` beside it, else first to last line."""
+    path = Path(gold_path).with_suffix(".scope.json")
+    if path.is_file():
+        try:
+            return {doc: [tuple(r) for r in ranges] for doc, ranges in json.loads(path.read_text("utf-8")).items()}
+        except (json.JSONDecodeError, TypeError, ValueError) as exc:
+            raise KGError(f"{path}: not a scope file ({{file: [[first, last], …]}}): {exc}") from None
+    scope: Scope = {}
+    for g in gold:
+        lo, hi = scope.get(g.doc, [(g.line, g.line)])[0]
+        scope[g.doc] = [(min(lo, g.line), max(hi, g.line))]
+    return scope
+
+
+def evaluate(gold: list[GoldEvent], extraction: Extraction, lexicon: Lexicon | None = None,
+             scope: Scope | None = None) -> Report:
     key = NameKey(lexicon or Lexicon.load())
     report = Report()
-    scope = {}
-    for g in gold:
-        lo, hi = scope.get(g.doc, (g.line, g.line))
-        scope[g.doc] = (min(lo, g.line), max(hi, g.line))
+    scope = scope or load_scope(Path("-"), gold)
     predicted = defaultdict(list)
     for e in extraction.events:
-        lo_hi = scope.get(e.source.doc)
-        if lo_hi and lo_hi[0] <= e.source.line <= lo_hi[1]:
+        if any(lo <= e.source.line <= hi for lo, hi in scope.get(e.source.doc, ())):
             predicted[(e.source.doc, e.source.line)].append(e)
     gold_by_line = defaultdict(list)
     for g in gold:
         gold_by_line[(g.doc, g.line)].append(g)
-    for where in set(gold_by_line) | set(predicted):
+    for where in sorted(set(gold_by_line) | set(predicted)):
         golds, preds = list(gold_by_line.get(where, [])), list(predicted.get(where, []))
         for g in golds:
             best = max(preds, key=lambda p: ((p.date_start, p.date_end) == (g.date_start, g.date_end),
@@ -228,13 +243,16 @@ def jieba_baseline(gold: list[GoldEvent], lexicon: Lexicon | None = None) -> dic
     tags = {"nt": "organizations", "nr": "people", "ns": "places"}
     for g in gold:
         found = defaultdict(set)
-        date_text = ""
+        date_text, in_date = "", None
         for word, flag in pseg.cut(g.text):
             if flag in tags:
                 found[tags[flag]].add(key(word, {"organizations": "Organization", "people": "Person",
                                                   "places": "Place"}[tags[flag]]))
-            elif flag in ("t", "m") and not date_text and any(c in word for c in "年月日"):
-                date_text = word
+            # the first run of time/number tokens is the baseline's date ("1月" "6日")
+            if flag in ("t", "m") and in_date is not False:
+                date_text, in_date = date_text + word, True
+            elif in_date:
+                in_date = False
         want = gold_names(g, key)
         for name, s in scores.items():
             s.tp += len(found[name] & want[name])

@@ -83,8 +83,11 @@ class Extractor:
         for doc, sentence in pairs:
             self._definitions(doc.text, doc._.mentions)
             year = _section_year(sentence) or entry.year
-            if not doc._.events and current and current[1] == sentence.paragraph:
-                # an undated sentence that goes on about the event before it
+            if not doc._.events and current and current[1] == sentence.paragraph \
+                    and current[0].precision == "day":
+                # An undated sentence that goes on about the event before it. Only after a
+                # day-dated entry: chronicle entries are one event per paragraph, while a
+                # month-dated paragraph of a narrative chapter moves on to other matters.
                 self._add_participants(current[0], doc._.mentions, doc.text, publisher)
                 continue
             current = None
@@ -104,14 +107,30 @@ class Extractor:
                 self.result.events.append(notice)
 
     def finish(self) -> Extraction:
-        self.result.entities = dict(sorted(self.registry.records.items()))
+        """Close the records: every entity a record points to gets a record of its own."""
+        series_records = {}
         for series in self.lexicon.series:
             series_id = f"series/{series.id}"
             if any(e.series == series_id for e in self.result.events):
-                self.result.entities[series_id] = MeetingSeries(
-                    id=series_id, name=series.zh, name_en=series.en, curated=True,
-                    parties=[f"org/{p}" for p in series.parties if p in self.lexicon.entries],
-                )
+                parties = [self.registry.resolve(self.lexicon.entries[p].zh, "Organization", self.lexicon.entries[p])
+                           for p in series.parties if p in self.lexicon.entries]
+                series_records[series_id] = MeetingSeries(
+                    id=series_id, name=series.zh, name_en=series.en, curated=True, parties=parties)
+        pending = list(self.registry.records.values())
+        while pending:  # a city's province, a province's country, … each get a record
+            record = pending.pop()
+            before = len(self.registry.records)
+            code = getattr(record, "country", None)
+            country = self.lexicon.country_by_code.get(code) if code else None
+            if country is not None:
+                record.country_place = self.registry.resolve(country.zh, "Place", country)
+            within = getattr(record, "within", None)
+            if within and within.removeprefix("place/") in self.lexicon.entries:
+                entry = self.lexicon.entries[within.removeprefix("place/")]
+                self.registry.resolve(entry.zh, "Place", entry)
+            if len(self.registry.records) > before:
+                pending.extend(list(self.registry.records.values())[before:])
+        self.result.entities = dict(sorted({**self.registry.records, **series_records}.items()))
         return self.result
 
     # -- events --------------------------------------------------------------------------

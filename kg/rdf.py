@@ -118,11 +118,11 @@ def entity_triples(entity: Entity):
         yield node, RDF.type, IPKG.Organization
         if entity.kind:
             yield node, IPKG.organizationKind, Literal(entity.kind)
-        yield from _country(node, entity.country)
+        yield from _country(node, entity)
         yield node, IPKG.international, Literal(entity.international)
     elif isinstance(entity, Person):
         yield node, RDF.type, IPKG.Person
-        yield from _country(node, entity.country)
+        yield from _country(node, entity)
         yield node, IPKG.international, Literal(entity.international)
         for n, role in enumerate(entity.roles):
             role_node = iri(f"{entity.id}/role/{n}")
@@ -137,8 +137,7 @@ def entity_triples(entity: Entity):
         yield node, RDF.type, IPKG.Country if entity.kind == "country" else IPKG.Place
         if entity.kind:
             yield node, IPKG.placeKind, Literal(entity.kind)
-        if entity.country:
-            yield node, IPKG.countryCode, Literal(entity.country)
+        yield from _country(node, entity)
         if entity.within:
             yield node, IPKG.within, iri(entity.within)
         yield node, IPKG.international, Literal(entity.international)
@@ -150,10 +149,11 @@ def entity_triples(entity: Entity):
             yield node, IPKG.seriesParty, iri(party)
 
 
-def _country(node: URIRef, code: str | None):
-    if code:
-        yield node, IPKG.countryCode, Literal(code)
-        yield node, IPKG.country, iri(f"place/{code.lower()}")
+def _country(node: URIRef, entity: Organization | Person | Place):
+    if entity.country:
+        yield node, IPKG.countryCode, Literal(entity.country)
+    if entity.country_place and entity.country_place != entity.id:
+        yield node, IPKG.country, iri(entity.country_place)
 
 
 POLICY_KINDS = {"法", "条例", "细则", "实施细则", "办法", "规定", "规则", "方案", "意见", "指引", "指南", "纲要",

@@ -32,7 +32,8 @@ class Entity(BaseModel):
 
 class Organization(Entity):
     kind: str | None = None
-    country: str | None = None
+    country: str | None = None  # ISO 3166-1 code
+    country_place: str | None = None  # the Place record of that country
     international: bool = False
 
 
@@ -43,6 +44,7 @@ class PersonRole(BaseModel):
 
 class Person(Entity):
     country: str | None = None
+    country_place: str | None = None
     international: bool = False
     roles: list[PersonRole] = Field(default_factory=list)
 
@@ -50,6 +52,7 @@ class Person(Entity):
 class Place(Entity):
     kind: str | None = None  # country, province, city, ...
     country: str | None = None
+    country_place: str | None = None
     international: bool = False
     within: str | None = None
 

@@ -441,6 +441,15 @@ class _Worker:
             pass
 
 
+def check_options(timeout: float, workers: int, cache_size: int = 0) -> None:
+    if not timeout > 0:
+        raise KGError("--timeout must be a positive number of seconds")
+    if workers < 1:
+        raise KGError("--workers must be at least 1")
+    if cache_size < 0:
+        raise KGError("--cache-size must be 0 or more")
+
+
 class WorkerPool:
     """``workers`` processes each holding the graph; :meth:`call` runs one request with a time limit."""
 
@@ -448,10 +457,7 @@ class WorkerPool:
                  timeout: float = DEFAULT_TIMEOUT, start_timeout: float = 120.0):
         from kg.store import default_graph_path
 
-        if workers < 1:
-            raise KGError("--workers must be at least 1")
-        if not timeout > 0:
-            raise KGError("--timeout must be a positive number of seconds")
+        check_options(timeout, workers)
         self.source = Path(graph_path) if graph_path else default_graph_path()
         self.workers = workers
         self.timeout = float(timeout)
@@ -563,8 +569,7 @@ def create_app(graph_path: Path | None = None, *, timeout: float = DEFAULT_TIMEO
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    if cache_size < 0:
-        raise KGError("--cache-size must be 0 or more")
+    check_options(timeout, workers, cache_size)
     pool = pool or WorkerPool(graph_path, workers=workers, timeout=timeout).start()
 
     @asynccontextmanager
@@ -679,6 +684,10 @@ async def sparql_endpoint(request):
         else:
             return _error(415, f"unsupported content type {media or '(none)'!r}: send "
                           "application/x-www-form-urlencoded (query=...) or application/sparql-query", True, cors)
+    if not queries and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+        from starlette.responses import FileResponse
+
+        return FileResponse(WEB_DIR / "sparql.html", media_type="text/html; charset=utf-8")  # a browser
     if not queries:
         return _error(400, "missing query: give ?query=..., a form field query=... or an "
                       "application/sparql-query body", True, cors)
@@ -696,8 +705,8 @@ async def api_timeline(request):
         international = _flag(params.get("international"), "international")
     except KGError as exc:
         return _error(400, str(exc))
-    args = {"org": params.get("org") or None, "type": params.get("type") or None,
-            "from": params.get("from") or None, "to": params.get("to") or None, "international": international}
+    args = {name: (params.get(name) or "").strip() or None for name in ("org", "type", "from", "to")}
+    args["international"] = international
     return await _call(request, "timeline", args)
 
 
@@ -707,7 +716,8 @@ async def api_network(request):
         international = _flag(params.get("international"), "international")
     except KGError as exc:
         return _error(400, str(exc))
-    return await _call(request, "network", {"since": params.get("since") or None, "international": international})
+    since = (params.get("since") or "").strip() or None
+    return await _call(request, "network", {"since": since, "international": international})
 
 
 async def api_entity(request):
@@ -775,13 +785,13 @@ def serve(graph_path: Path | None = None, host: str = "127.0.0.1", port: int = 8
           timeout: float = DEFAULT_TIMEOUT, workers: int = DEFAULT_WORKERS, cache_size: int = 256,
           log_level: str = "info", announce=print) -> None:
     """Listen on host:port until interrupted."""
-    sock = listen(host, port)
-    try:
-        app = create_app(graph_path, timeout=timeout, workers=workers, cache_size=cache_size)
-    except BaseException:
-        sock.close()
-        raise
+    app = create_app(graph_path, timeout=timeout, workers=workers, cache_size=cache_size)
     pool = app.state.pool
+    try:
+        sock = listen(host, port)
+    except BaseException:
+        pool.close()
+        raise
     shown_host = f"[{host}]" if ":" in host else host
     announce(f"serving {pool.source} ({pool.triples} triples) at http://{shown_host}:{sock.getsockname()[1]}/ "
              f"(SPARQL: /sparql, {workers} workers, {timeout:g} s limit); Ctrl-C stops")

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from kg.eval import TARGETS, below_targets, evaluate, extract_gold_documents, jieba_baseline, load_gold
+from kg.eval import TARGETS, below_targets, evaluate, extract_gold_documents, jieba_baseline, load_gold, load_scope
 
 GOLD = Path(__file__).parent / "gold" / "dev.jsonl"
 
 
 def test_development_set_meets_the_targets(corpus_dir):
     gold = load_gold(GOLD)
-    report = evaluate(gold, extract_gold_documents(gold, corpus_dir))
+    report = evaluate(gold, extract_gold_documents(gold, corpus_dir), scope=load_scope(GOLD, gold))
     scores = report.as_dict()
     print({k: v["f1"] for k, v in scores.items()})
     assert below_targets(report) == [], scores
@@ -18,7 +18,7 @@ def test_development_set_meets_the_targets(corpus_dir):
 
 def test_the_pipeline_beats_the_jieba_baseline(corpus_dir):
     gold = load_gold(GOLD)
-    ours = evaluate(gold, extract_gold_documents(gold, corpus_dir)).as_dict()
+    ours = evaluate(gold, extract_gold_documents(gold, corpus_dir), scope=load_scope(GOLD, gold)).as_dict()
     base = jieba_baseline(gold)
     for field in ("organizations", "people", "places"):
         assert ours[field]["f1"] > base[field]["f1"], field

@@ -6,7 +6,6 @@ from the corpus (the ``built_graph_path`` session fixture).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
@@ -202,7 +201,8 @@ def test_rdflib_sparqlstore(kg_server_url, graph, method):
 # -- the time limit, and staying responsive -----------------------------------------------------
 
 def test_slow_query_is_stopped_while_others_are_answered(start_kg_server):
-    with start_kg_server(timeout=3, workers=2, cache_size=0) as url:
+    limit = 4
+    with start_kg_server(timeout=limit, workers=2, cache_size=0) as url:
         outcome = {}
 
         def slow():
@@ -213,17 +213,16 @@ def test_slow_query_is_stopped_while_others_are_answered(start_kg_server):
         runner = threading.Thread(target=slow)
         runner.start()
         time.sleep(0.5)
-        started = time.monotonic()
-        quick = wrapper(url, COUNT_EVENTS).query().convert()  # the other worker answers
-        status = httpx.get(f"{url}/api/status", timeout=10)
-        assert time.monotonic() - started < 2.5
+        quick = wrapper(url, COUNT_EVENTS).query().convert()  # answered by the other worker...
+        status = httpx.get(f"{url}/api/status", timeout=10)  # ...or by the event loop itself
+        assert "response" not in outcome, "the quick requests waited for the slow one"
         assert int(quick["results"]["bindings"][0]["n"]["value"]) > 100
-        assert status.json()["timeout"] == 3
-        runner.join(30)
+        assert status.json()["timeout"] == limit
+        runner.join(60)
         response = outcome["response"]
         assert response.status_code == 503
-        assert "longer than the 3 s limit" in response.text
-        assert outcome["seconds"] < 3 + 3
+        assert response.text.startswith(f"the query ran longer than the {limit} s limit and was stopped")
+        assert limit <= outcome["seconds"] < limit + 5
         # the stopped worker is replaced: the server keeps answering every kind of query
         for _ in range(4):
             assert wrapper(url, "ASK { ?s ?p ?o }").query().convert()["boolean"] is True
@@ -321,6 +320,8 @@ def test_page_and_static_files(kg_server_url):
                  "static/vendor/vis-network.min.js"):
         assert path in page.text
         assert httpx.get(f"{kg_server_url}/{path}").status_code == 200
+    form = httpx.get(f"{kg_server_url}/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert form.status_code == 200 and '<form id="sparql-form"' in form.text
     missing = httpx.get(f"{kg_server_url}/api/nothing")
     assert missing.status_code == 404 and "error" in missing.json()
 
@@ -335,10 +336,11 @@ def free_port() -> int:
 
 def test_kg_serve_command(built_graph_path, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    missing = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--graph", str(tmp_path / "none.nt")],
+    missing = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--graph",
+                              str(tmp_path / "none.nt")],
                              capture_output=True, text=True, timeout=120, env=env)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no graph at")
-    bad = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--timeout", "0"],
+    bad = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--timeout", "0"],
                          capture_output=True, text=True, timeout=60, env=env)
     assert bad.returncode == 2 and "--timeout" in bad.stderr
 

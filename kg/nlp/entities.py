@@ -70,6 +70,8 @@ _ORG_SUFFIX = (
 # an organisation named after a known place: place + (qualifier) + suffix
 _ORG_TAIL = re.compile(rf"(?:[\u3400-\u9fff·]{{0,18}}?)(?:{_ORG_SUFFIX})")
 _NAME_STOP = set("的了在与和及并于为是对向从把被等各有会议举行席率团系列依次届第")
+# Words that follow a title but are not names: "总干事分别举行", "局长非正式会晤"
+_NOT_NAMES = ("分别", "非正式", "共同", "一行", "先后", "各自", "同志", "同时", "率团", "应邀", "出席", "参加")
 _AFTER_NAME = (
     r"(?=[，。、；：,;:（(\s]|$|一行|等|出席|在|与|和|及|并|率|会见|会晤|会谈|举行|致辞|致贺|表示|指出|"
     r"发表|主持|介绍|宣读|签署|见证|共同|分别|应邀|来华|访华|赴|就|为|作|讲|通过|参加|担任|作为|的)"
@@ -219,7 +221,7 @@ def _name_after(text: str, i: int, foreign: bool) -> tuple[int, int] | None:
         return m.start(), m.end()
     if i >= len(text):
         return None
-    if not foreign and text[i] not in _COMMON_SURNAMES:
+    if not foreign and text[i] not in _COMMON_SURNAMES or text.startswith(_NOT_NAMES, i):
         return None
     sizes = (4, 3, 2) if foreign else (3, 2)
     for size in sizes:

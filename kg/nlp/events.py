@@ -13,7 +13,7 @@ Frames go to ``doc._.events``; years are resolved later, where the report year i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -121,11 +121,17 @@ class EventFrameBuilder:
         text = doc.text
         anchors = [m for m in mentions if m.label == "DATE" and self._is_anchor(text, m)]
         frames = []
-        for i, anchor in enumerate(anchors):
-            end = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
-            frame = self._frame(text, anchor, end, mentions)
-            if frame is not None:
-                frames.append(frame)
+        for group in _date_lists(text, anchors):
+            # "3月、7月和10月，…分别举行会谈": one event per date, all sharing the clause after the last
+            last = group[-1]
+            following = anchors[anchors.index(last) + 1:]
+            end = following[0].start if following else len(text)
+            frame = self._frame(text, last, end, mentions)
+            if frame is None:
+                continue
+            for anchor in group[:-1]:
+                frames.append(replace(frame, anchor=anchor, start=anchor.start))
+            frames.append(frame)
         doc._.events = frames
         return doc
 
@@ -169,6 +175,17 @@ class EventFrameBuilder:
                 for ch in m.group(1):
                     frame.countries_in_compounds.append(self.lexicon.country_by_short[ch].country)
         return frame
+
+
+def _date_lists(text: str, anchors: list[Mention]) -> list[list[Mention]]:
+    """Group anchors written as a list ("5月、9月，", "3月、7月和10月，")."""
+    groups: list[list[Mention]] = []
+    for anchor in anchors:
+        if groups and re.fullmatch(r"[、和与及]", text[groups[-1][-1].end:anchor.start].strip()):
+            groups[-1].append(anchor)
+        else:
+            groups.append([anchor])
+    return groups
 
 
 def _outside_titles(text: str) -> str:

@@ -18,6 +18,7 @@
     organizations: new Map(), // local id -> {id, name, name_en, count}
     edges: new Map(),       // network edge id -> edge record
     networkKey: null,
+    networkStable: false,
     shownEvents: [],
     lastQuery: null,
     loads: 0
@@ -264,12 +265,14 @@
       });
       state.network.on("stabilizationIterationsDone", function () {
         state.network.setOptions({ physics: false });
+        state.networkStable = true;
       });
       state.network.on("click", function (params) {
         if (params.nodes.length) showEntity(params.nodes[0]);
         else if (params.edges.length) showEdge(params.edges[0]);
       });
     } else {
+      state.networkStable = false;
       state.network.setOptions({ physics: { enabled: true } });
       state.network.setData({ nodes: nodes, edges: edges });
     }
@@ -298,9 +301,13 @@
     document.body.dataset.state = "loading";
     $("status").textContent = "Loading…";
     showError(null);
+    var networkError = null;
     var jobs = [getJSON(url)];
-    jobs.push(nurl !== state.networkKey ? getJSON(nurl) : Promise.resolve(null));
+    jobs.push(nurl !== state.networkKey
+      ? getJSON(nurl).catch(function (err) { networkError = err; return null; })
+      : Promise.resolve(null));
     return Promise.all(jobs).then(function (results) {
+      if (networkError) throw networkError;
       var events = results[0];
       events.forEach(function (ev) { state.events.set(localId(ev.id), ev); });
       if (!state.organizations.size) fillOrganizations(events);
