@@ -20,7 +20,7 @@ from kg.errors import KGError
 from kg.store import default_graph_path
 
 GRAPH_OPTION = click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
-                            help="graph file (default: build/graph.nt or $KG_GRAPH)")
+                            help="graph store folder or RDF file (default: build/store or $KG_GRAPH)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,45 +33,67 @@ def cli() -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True,
               help="folder with the documents and manifest.json")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="where to write the graph (default: build/graph.nt or $KG_GRAPH)")
+              help="a store folder (Oxigraph, default build/store or $KG_GRAPH) or an RDF file (.nt, .ttl)")
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def build(corpus: Path, out: Path | None, quiet: bool) -> None:
     """Build the graph from the corpus, replacing the old graph only when complete."""
     from tqdm import tqdm
 
+    from kg.build import build_graph
     from kg.corpus import load_manifest
-    from kg.extract import Extractor
-    from kg.rdf import to_graph
-    from kg.store import save_graph
 
-    started = time.perf_counter()
     out = out or default_graph_path()
-    manifest = load_manifest(corpus)
-    extractor = Extractor()
-    with tqdm(total=len(manifest.documents), unit="doc", desc="extracting", disable=quiet,
-              file=sys.stderr) as bar:
-        extraction = extractor.add_corpus(corpus, progress=lambda entry: (bar.set_postfix_str(entry.file), bar.update(1)))
-    graph = to_graph(extraction)
-    save_graph(graph, out)
-    kinds = Counter(type(e).__name__ for e in extraction.entities.values())
-    types = Counter(e.type for e in extraction.events)
+    total = len(load_manifest(corpus).documents)
+    with tqdm(total=total, unit="doc", desc="extracting", disable=quiet, file=sys.stderr) as bar:
+        stats = build_graph(corpus, out, progress=lambda entry: (bar.set_postfix_str(entry.file), bar.update(1)))
     click.echo(f"graph written to {out}")
-    click.echo(f"documents: {len(extraction.sources)}")
-    click.echo("entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    click.echo(f"events:    {len(extraction.events)} (" + ", ".join(f"{k} {v}" for k, v in sorted(types.items())) + ")")
-    click.echo(f"triples:   {len(graph)}")
-    click.echo(f"time:      {time.perf_counter() - started:.1f} s")
+    click.echo(f"documents: {stats.documents} ({stats.characters:,} characters)")
+    click.echo("entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(stats.entities.items())))
+    click.echo(f"events:    {sum(stats.events.values())} ("
+               + ", ".join(f"{k} {v}" for k, v in sorted(stats.events.items())) + ")")
+    click.echo(f"triples:   {stats.triples}")
+    click.echo(f"time:      {stats.seconds:.1f} s ({stats.characters / max(stats.seconds, 1e-9):,.0f} characters/s)")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--title", required=True, help="the document's title")
+@click.option("--year", type=int, required=True, help="the year it reports on (dates without a year take it)")
+@click.option("--publisher", required=True, help="who published it, e.g. 国家知识产权局")
+@click.option("--kind", type=click.Choice(["annual_report", "development_report", "policy_notice", "news", "other"]),
+              default="other", show_default=True)
+@click.option("--date", "date_", help="publication date, YYYY-MM-DD")
+@click.option("--corpus", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
+@GRAPH_OPTION
+def add(file, title, year, publisher, kind, date_, corpus, graph_path) -> None:
+    """Add one new document to the corpus and the graph store, without a rebuild."""
+    from pydantic import ValidationError
+
+    from kg.build import add_document
+    from kg.corpus import CorpusDocument
+
+    if not file.is_file():
+        raise KGError(f"no file {file}")
+    try:
+        entry = CorpusDocument(file=file.name, title=title, year=year, publisher=publisher, kind=kind, date=date_)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise KGError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    stats = add_document(corpus, graph_path or default_graph_path(), file, entry)
+    click.echo(f"added {file.name}: {sum(stats.events.values())} events, {stats.triples} new triples, "
+               f"{sum(stats.entities.values())} new entities ({stats.seconds:.1f} s)")
 
 
 @cli.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="read the query from a .rq file")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--endpoint", metavar="URL", default=None,
+              help="query this SPARQL endpoint (e.g. http://127.0.0.1:8890/sparql) instead of the local graph")
 @GRAPH_OPTION
-def sparql(query: str | None, query_file: Path | None, fmt: str, graph_path: Path | None) -> None:
+def sparql(query: str | None, query_file: Path | None, fmt: str, endpoint: str | None, graph_path: Path | None) -> None:
     """Run a SPARQL 1.1 SELECT, ASK or CONSTRUCT query (common prefixes predeclared)."""
     from kg.query import format_result, run_sparql
-    from kg.store import load_graph
 
     if query_file:
         if not query_file.is_file():
@@ -79,7 +101,41 @@ def sparql(query: str | None, query_file: Path | None, fmt: str, graph_path: Pat
         query = query_file.read_text(encoding="utf-8")
     if not query:
         raise KGError("give a query or -f FILE.rq")
+    if endpoint:
+        from kg.remote import query_endpoint
+
+        click.echo(format_result(query_endpoint(endpoint, query), fmt))
+        return
+    from kg.store import load_graph
+
     click.echo(format_result(run_sparql(load_graph(graph_path), query), fmt))
+
+
+@cli.command()
+@click.option("--endpoint", metavar="URL", required=True,
+              help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
+@click.option("--graph-iri", metavar="IRI", default=None,
+              help="named graph to write (default: the store's default graph; Virtuoso needs a name)")
+@click.option("--user", default=None, help="user for digest or basic authentication")
+@click.option("--password", default=None, envvar="KG_PUSH_PASSWORD", help="password (or $KG_PUSH_PASSWORD)")
+@click.option("--append", is_flag=True, help="add to the graph in the store instead of replacing it")
+@click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="triples per request; the first request replaces the graph, the others add to it")
+@GRAPH_OPTION
+def push(endpoint: str, graph_iri: str | None, user: str | None, password: str | None, append: bool,
+         batch_triples: int, graph_path: Path | None) -> None:
+    """Load the graph into an external SPARQL 1.1 store (Graph Store Protocol: PUT, then POST)."""
+    from kg.remote import push_graph
+    from kg.store import load_graph
+
+    if (user is None) != (password is None):
+        raise KGError("give both --user and --password, or neither")
+    started = time.perf_counter()
+    sent = push_graph(load_graph(graph_path), endpoint, graph_iri=graph_iri, user=user, password=password,
+                      replace=not append, batch_triples=batch_triples)
+    target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+    verb = "added to" if append else "replaced"
+    click.echo(f"pushed {sent} triples to {endpoint} ({target} {verb}) in {time.perf_counter() - started:.1f} s")
 
 
 @cli.command()

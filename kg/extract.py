@@ -59,6 +59,8 @@ class Extractor:
         self.registry = EntityRegistry(self.lexicon)
         self.result = Extraction()
         self.batch_size = batch_size
+        self.series_used: set[str] = set()
+        self._mention_count: Counter[tuple[str, int]] = Counter()
 
     # -- public --------------------------------------------------------------------------
     def add_corpus(self, corpus_dir: Path, progress=None) -> Extraction:
@@ -111,7 +113,7 @@ class Extractor:
         series_records = {}
         for series in self.lexicon.series:
             series_id = f"series/{series.id}"
-            if any(e.series == series_id for e in self.result.events):
+            if series_id in self.series_used:
                 parties = [self.registry.resolve(self.lexicon.entries[p].zh, "Organization", self.lexicon.entries[p])
                            for p in series.parties if p in self.lexicon.entries]
                 series_records[series_id] = MeetingSeries(
@@ -144,6 +146,7 @@ class Extractor:
         )
         if frame.series:
             event.series, event.ordinal = f"series/{frame.series[0].series_id}", frame.series[0].ordinal
+            self.series_used.add(event.series)
         if _SELF_AS_SUBJECT.match(text[frame.anchor.end:]):  # "1月3日，局印发…" in the office's own report
             event.organizations.append(publisher)
         if _TO_CHINA.search(frame.text):  # "来华出席", "访华": the venue is China
@@ -205,7 +208,10 @@ class Extractor:
                     for party in self._agreement_parties(m.text):
                         _append(event.organizations, party)
             if rid is not None:
-                self.result.mentions.append(Mention(entity=rid, text=m.text, source=source))
+                key = (source.doc, source.line)
+                self._mention_count[key] += 1
+                mention_id = f"mention/{source.doc.rsplit('.', 1)[0]}-L{source.line}-{self._mention_count[key]}"
+                self.result.mentions.append(Mention(id=mention_id, entity=rid, text=m.text, source=source))
         event.international = event.international or any(
             getattr(self.registry.records[rid], "international", False)
             for rid in event.organizations + event.people + event.places)

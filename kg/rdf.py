@@ -69,14 +69,20 @@ def to_graph(extraction: Extraction, graph: Graph | None = None) -> Graph:
 
 
 def triples(extraction: Extraction):
-    for source in extraction.sources:
-        yield from source_triples(source)
+    yield from reading_triples(extraction)
     for entity in extraction.entities.values():
         yield from entity_triples(entity)
+
+
+def reading_triples(extraction: Extraction):
+    """What was read from the documents: sources, events, mentions (not the entity records,
+    which are only complete once every document has been read)."""
+    for source in extraction.sources:
+        yield from source_triples(source)
     for event in extraction.events:
         yield from event_triples(event)
-    for n, mention in enumerate(extraction.mentions):
-        node = ID[f"mention/{mention.source.doc.rsplit('.', 1)[0]}-L{mention.source.line}-{n}"]
+    for mention in extraction.mentions:
+        node = iri(mention.id)
         yield node, RDF.type, IPKG.Mention
         yield node, IPKG.mentions, iri(mention.entity)
         yield node, IPKG.inDocument, ID[f"source/{mention.source.doc.rsplit('.', 1)[0]}"]

@@ -99,6 +99,7 @@ class Event(BaseModel):
 class Mention(BaseModel):
     """An entity seen in a sentence."""
 
+    id: str
     entity: str
     text: str
     source: Provenance
