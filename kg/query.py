@@ -98,9 +98,10 @@ def _pad(text: str, width: int) -> str:
 def find_entities(graph: Graph, name: str) -> list[URIRef]:
     """Entities whose label, English label or alias is ``name`` (after normalisation).
 
-    The curated lexicon is consulted too, so an alias the text never used still works.
+    The curated lexicon is consulted first, so an alias the text never used still works;
+    then labels equal to the name as written (an index lookup); only then every label is
+    normalised and compared (traditional script, spacing, dashes).
     """
-    key = canonical_key(name)
     found: list[URIRef] = []
     entry = Lexicon.load().resolve(name)
     if entry is not None:
@@ -108,17 +109,30 @@ def find_entities(graph: Graph, name: str) -> list[URIRef]:
         node = ID[f"{prefix}/{entry.id}"]
         if (node, None, None) in graph:
             found.append(node)
+    literal = name.strip().replace("\\", "").replace('"', "")
+    rows = run_sparql(graph, f"""
+        SELECT DISTINCT ?s WHERE {{
+          VALUES ?p {{ rdfs:label skos:prefLabel skos:altLabel ipkg:shortTitle }}
+          VALUES ?label {{ "{literal}"@zh "{literal}"@en "{literal}" }}
+          ?s ?p ?label .
+        }}""")
+    found += [r.s for r in rows if r.s not in found and _is_entity(graph, r.s)]
+    if found:
+        return found
+    key = canonical_key(name)
     rows = run_sparql(graph, """
         SELECT DISTINCT ?s ?label WHERE {
           VALUES ?p { rdfs:label skos:prefLabel skos:altLabel ipkg:shortTitle }
           ?s ?p ?label .
-          FILTER (?s != ?label)
         }""")
     for s, label in rows:
-        if isinstance(label, Literal) and canonical_key(str(label)) == key and s not in found:
-            if (s, IPKG.source, None) not in graph and not str(s).endswith("/source"):
-                found.append(s)
+        if isinstance(label, Literal) and canonical_key(str(label)) == key and s not in found and _is_entity(graph, s):
+            found.append(s)
     return found
+
+
+def _is_entity(graph: Graph, node: URIRef) -> bool:
+    return not str(node).startswith((str(ID["event/"]), str(ID["mention/"]), str(ID["source/"])))
 
 
 def resolve_one(graph: Graph, name: str, what: str = "entity") -> list[URIRef]:
@@ -145,7 +159,8 @@ SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text WHERE {
 PARTS_QUERY = """
 SELECT ?e ?p ?x ?name ?name_en WHERE {
   VALUES ?p { ipkg:involvesOrganization ipkg:involvesPerson ipkg:hasPlace ipkg:concerns }
-  ?e a ipkg:Event ; ?p ?x .
+  VALUES ?e { %s }
+  ?e ?p ?x .
   OPTIONAL { ?x rdfs:label ?name }
   OPTIONAL { ?x skos:prefLabel ?name_en FILTER (lang(?name_en) = "en") }
 }
@@ -204,7 +219,10 @@ def timeline(
         }
     parts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     seen = set()
-    for r in run_sparql(graph, PARTS_QUERY):
+    keys = list(events)
+    rows = (r for i in range(0, len(keys), 400)
+            for r in run_sparql(graph, PARTS_QUERY % " ".join(f"<{k}>" for k in keys[i:i + 400])))
+    for r in rows:
         e = str(r.e)
         if e not in events or (e, str(r.p), str(r.x)) in seen:
             continue

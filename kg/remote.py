@@ -25,10 +25,11 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from rdflib import BNode, Graph
+from rdflib import XSD, BNode, Graph, Literal
 from rdflib.query import Result
 
 from kg.errors import KGError
+from kg.rdf import new_graph
 
 BATCH_TRIPLES = 50_000
 CONTENT_TYPES = {"nt": "application/n-triples", "turtle": "text/turtle"}
@@ -89,11 +90,20 @@ def push_graph(
     headers = {"Content-Type": CONTENT_TYPES[fmt] + "; charset=utf-8", "User-Agent": USER_AGENT}
     sent = 0
     with httpx.Client(auth=auth, timeout=PUSH_TIMEOUT, follow_redirects=False) as client:
+        if auth is not None:
+            _authenticate(client, target, endpoint)
         for number, batch in enumerate(batches, start=1):
             method = "PUT" if replace and number == 1 else "POST"
             where = f" (batch {number} of {len(batches)}; {sent} triples stored before it)" if len(batches) > 1 else ""
+            body = _serialize(batch, fmt)
             try:
-                response = client.request(method, target, content=_serialize(batch, fmt), headers=headers)
+                try:
+                    response = client.request(method, target, content=body, headers=headers)
+                except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                    # a store may answer a stale-nonce 401 and close before reading the body: once more
+                    if auth is not None:
+                        _authenticate(client, target, endpoint)
+                    response = client.request(method, target, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 raise KGError(f"cannot push to {endpoint}: {_reason(exc)}{where}") from None
             if response.status_code >= 300:
@@ -105,6 +115,21 @@ def push_graph(
                 raise KGError(f"{method} {endpoint} failed: {_status(response)}{hint}{where}")
             sent += len(batch)
     return sent
+
+
+def _authenticate(client: httpx.Client, target: str, endpoint: str) -> None:
+    """Answer the store's auth challenge with a bodiless HEAD, so no batch is sent twice.
+
+    Virtuoso answers an unauthenticated request with 401 and closes the connection, possibly
+    before it has read a large body; after this the batches go out already authenticated.
+    Any answer but 401 will do (Virtuoso's is 501: no HEAD on the Graph Store endpoint).
+    """
+    try:
+        response = client.head(target)
+    except httpx.HTTPError as exc:
+        raise KGError(f"cannot push to {endpoint}: {_reason(exc)}") from None
+    if response.status_code == 401:
+        raise KGError(f"{endpoint} refused the user and password: {_status(response)}")
 
 
 def _batches(graph: Iterable, size: int) -> Iterator[list]:
@@ -145,8 +170,10 @@ def _batches(graph: Iterable, size: int) -> Iterator[list]:
 
 def _serialize(triples: list, fmt: str) -> bytes:
     part = Graph()
-    for triple in triples:
-        part.add(triple)
+    for s, p, o in triples:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))  # RDF 1.1: the same literal, written plainly (an Oxigraph store adds the type)
+        part.add((s, p, o))
     return part.serialize(format=fmt, encoding="utf-8")
 
 
@@ -211,7 +238,11 @@ def query_endpoint(endpoint: str, query: str, user: str | None = None, password:
     except httpx.HTTPError as exc:
         raise KGError(f"cannot query {endpoint}: {_reason(exc)}") from None
     if response.status_code >= 300:
-        raise KGError(f"SPARQL query failed at {endpoint}: {_status(response)}")
+        message = _status(response)
+        if text is not query:  # line numbers in the store's message count the prepended prefixes
+            offset = PREFIXES.count("\n")
+            message = re.sub(r"\b(line) (\d+)", lambda m: f"{m.group(1)} {max(int(m.group(2)) - offset, 1)}", message)
+        raise KGError(f"SPARQL query failed at {endpoint}: {message}")
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if form in ("SELECT", "ASK"):
@@ -221,7 +252,7 @@ def query_endpoint(endpoint: str, query: str, user: str | None = None, password:
         if content_type not in GRAPH_FORMATS:
             raise ValueError(f"unexpected content type {content_type or 'none'!r}")
         result = Result(form)
-        result.graph = Graph().parse(data=response.content, format=GRAPH_FORMATS[content_type])
+        result.graph = new_graph().parse(data=response.content, format=GRAPH_FORMATS[content_type])
         return result
     except Exception as exc:  # rdflib's parsers raise many types
         raise KGError(f"cannot read the answer of {endpoint}: {_one_line(str(exc)) or type(exc).__name__}") from None

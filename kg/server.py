@@ -13,7 +13,8 @@ Every query runs in a worker process that holds its own copy of the graph. The e
 loop only hands requests to the workers, so the server keeps answering while a query
 runs; a query still running after ``timeout`` seconds is stopped by killing its worker
 (which is replaced) and the client gets a 503 with a message. The graph file is copied
-when the server starts, so a ``kg build`` meanwhile does not change what is served.
+when the server starts (an RDF file or an Oxigraph store folder), so a ``kg build`` or
+``kg add`` meanwhile does not change what is served: restart the server to serve them.
 """
 
 from __future__ import annotations
@@ -142,10 +143,12 @@ def _json(data) -> tuple:
 def _sparql(query: str, accept: str, fmt: str | None) -> tuple:
     from kg.query import run_sparql
 
+    if _uses_service(query):
+        raise KGError("SERVICE is not supported: this endpoint does not make network requests")
     try:
         result = run_sparql(_GRAPH, query)
-    except KGError as exc:
-        if str(exc).startswith("malformed") and _is_update(query):
+    except KGError:
+        if _is_update(query):
             return ("error", 403, READ_ONLY)
         raise
     try:  # rdflib evaluates lazily: errors of the query itself can surface while serialising
@@ -173,6 +176,29 @@ def _serialize(result, accept: str, fmt: str | None) -> tuple:
         graph.bind(prefix, namespace)
     extra = {"auto_compact": True} if name == "json-ld" else {}
     return ("ok", 200, GRAPH_FORMATS[name], graph.serialize(format=name, encoding="utf-8", **extra))
+
+
+def _uses_service(text: str) -> bool:
+    """Whether the query has a SERVICE clause (refused: both engines would fetch it)."""
+    if "service" not in text.lower():
+        return False
+    from kg.query import PREFIXES
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text if "PREFIX ipkg:" in text else PREFIXES + text)
+    except Exception:
+        return False  # the engine reports the syntax error
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+            stack.extend(list(node))
+    return False
 
 
 def _is_update(text: str) -> bool:
@@ -472,10 +498,17 @@ class WorkerPool:
         self._path = self.source
 
     def start(self) -> "WorkerPool":
-        if self.source.is_file():  # serve a snapshot: a rebuild meanwhile does not mix graphs
+        if self.source.exists():  # serve a snapshot: `kg build` or `kg add` meanwhile change nothing served
             self._tmpdir = tempfile.mkdtemp(prefix="kg-serve-")
             self._path = Path(self._tmpdir) / f"graph{self.source.suffix}"
-            shutil.copyfile(self.source, self._path)
+            try:
+                if self.source.is_dir():  # an Oxigraph store folder
+                    shutil.copytree(self.source, self._path)
+                else:
+                    shutil.copyfile(self.source, self._path)
+            except OSError as exc:
+                self._cleanup()
+                raise KGError(f"cannot read the graph at {self.source}: {exc}") from None
         if self._ctx.get_start_method() == "forkserver":
             self._ctx.set_forkserver_preload(["kg.server", "kg.query", "kg.network", "rdflib.plugins.sparql"])
         started = [_Worker(self._ctx, self._path) for _ in range(self.workers)]

@@ -54,7 +54,10 @@ def corpus_lines(name: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def start_kg_server(built_graph_path):
-    """``with start_kg_server(timeout=2) as url:`` runs ``kg serve``'s app on a free port in a thread."""
+    """``with start_kg_server(timeout=2) as url:`` runs ``kg serve``'s app on a free port in a thread.
+
+    It serves ``built_graph_path`` unless given ``graph_path=`` (an RDF file or a store folder).
+    """
     import threading
     import time
     from contextlib import contextmanager
@@ -62,9 +65,9 @@ def start_kg_server(built_graph_path):
     from kg.server import create_app, listen, make_server
 
     @contextmanager
-    def running(**options):
+    def running(graph_path=None, **options):
         sock = listen("127.0.0.1", 0)
-        app = create_app(built_graph_path, **options)
+        app = create_app(graph_path or built_graph_path, **options)
         server = make_server(app, sock)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kg-test-server", daemon=True)
         thread.start()

@@ -176,7 +176,7 @@ def test_no_remote_loading(kg_server_url):
     """FROM and SERVICE must not make the server read files or open connections."""
     response = httpx.get(f"{kg_server_url}/sparql", params={
         "query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
-    assert response.status_code == 400 and "network" in response.text
+    assert response.status_code == 400 and "SERVICE is not supported" in response.text
     response = httpx.get(f"{kg_server_url}/sparql", params={
         "query": f"SELECT (COUNT(*) AS ?n) FROM <file://{ROOT / 'pyproject.toml'}> WHERE {{ ?s ?p ?o }}"})
     assert response.status_code == 200
@@ -369,3 +369,31 @@ def test_kg_serve_command(built_graph_path, tmp_path):
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"http://127.0.0.1:{port}/" in out
+
+
+# -- the same over an Oxigraph store folder (the default kind of graph of `kg build`) ------------
+
+@pytest.fixture(scope="module")
+def store_server_url(start_kg_server, graph, tmp_path_factory):
+    from kg.store import save_graph
+
+    store = save_graph(graph, tmp_path_factory.mktemp("served") / "store")
+    with start_kg_server(graph_path=store, timeout=30, workers=1) as url:
+        yield url
+
+
+def test_store_folder_is_served(store_server_url, graph):
+    url = store_server_url
+    count = int(wrapper(url, COUNT_EVENTS).query().convert()["results"]["bindings"][0]["n"]["value"])
+    assert count == len(api(url, "/api/timeline").json()) == len(set(graph.subjects(RDF.type, IPKG.Event)))
+    assert "2023-04-26" in {e["date_start"] for e in api(url, "/api/timeline", org="WIPO").json()}
+    remote = Graph(store=SPARQLStore(f"{url}/sparql"))
+    assert set(remote.predicate_objects(WIPO)) == set(graph.predicate_objects(WIPO))
+    assert api(url, "/api/entity/org/wipo").json()["types"] == ["Organization"]
+    assert httpx.get(f"{url}/sparql", params={"query": UPDATE}).status_code == 403
+    assert httpx.post(f"{url}/sparql", data={"query": "DELETE WHERE { ?s ?p ?o }"}).status_code == 403
+    bad = httpx.get(f"{url}/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
+    assert bad.status_code == 400 and "Traceback" not in bad.text
+    service = httpx.get(f"{url}/sparql", params={
+        "query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
+    assert service.status_code == 400 and "SERVICE is not supported" in service.text

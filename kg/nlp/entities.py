@@ -69,9 +69,12 @@ _ORG_SUFFIX = (
 )
 # an organisation named after a known place: place + (qualifier) + suffix
 _ORG_TAIL = re.compile(rf"(?:[\u3400-\u9fff·]{{0,18}}?)(?:{_ORG_SUFFIX})")
+# A verb between a place and an office means two phrases, not one name ("荷兰访问欧洲专利局").
+_VERB_IN_NAME = re.compile(r"访问|参加|出席|会见|会谈|举行|召开|签署|考察|调研|率团|代表")
 _NAME_STOP = set("的了在与和及并于为是对向从把被等各有会议举行席率团系列依次届第")
 # Words that follow a title but are not names: "总干事分别举行", "局长非正式会晤"
-_NOT_NAMES = ("分别", "非正式", "共同", "一行", "先后", "各自", "同志", "同时", "率团", "应邀", "出席", "参加")
+_NOT_NAMES = ("分别", "非正式", "共同", "一行", "先后", "各自", "同志", "同时", "率团", "应邀", "出席", "参加",
+              "贺信", "讲话", "指示", "批示", "致辞", "主持", "会见", "高度")
 _AFTER_NAME = (
     r"(?=[，。、；：,;:（(\s]|$|一行|等|出席|在|与|和|及|并|率|会见|会晤|会谈|举行|致辞|致贺|表示|指出|"
     r"发表|主持|介绍|宣读|签署|见证|共同|分别|应邀|来华|访华|赴|就|为|作|讲|通过|参加|担任|作为|的)"
@@ -165,7 +168,8 @@ class EntityRecognizer:
             if self.lexicon.entries[hit.entity_id].kind in ("region", None):
                 continue
             tail = _ORG_TAIL.match(text, hit.end)
-            if tail and not any(ch in _NAME_STOP for ch in tail.group(0)[:-2]):
+            if tail and not any(ch in _NAME_STOP for ch in tail.group(0)[:-2]) \
+                    and not _VERB_IN_NAME.search(tail.group(0)):
                 end = tail.end()
                 yield Mention(hit.start, end, "ORG", original[hit.start:end], rule="place-org")
 
