@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 
 from pyparsing import ParseException
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg.dates import parse_iso
@@ -34,6 +34,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 TYPE_OF_CLASS = {str(cls): name for name, cls in EVENT_CLASS.items()}
+LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, IPKG.shortTitle)
 
 
 def run_sparql(graph: Graph, query: str) -> Result:
@@ -109,25 +110,20 @@ def find_entities(graph: Graph, name: str) -> list[URIRef]:
         node = ID[f"{prefix}/{entry.id}"]
         if (node, None, None) in graph:
             found.append(node)
-    literal = name.strip().replace("\\", "").replace('"', "")
-    rows = run_sparql(graph, f"""
-        SELECT DISTINCT ?s WHERE {{
-          VALUES ?p {{ rdfs:label skos:prefLabel skos:altLabel ipkg:shortTitle }}
-          VALUES ?label {{ "{literal}"@zh "{literal}"@en "{literal}" }}
-          ?s ?p ?label .
-        }}""")
-    found += [r.s for r in rows if r.s not in found and _is_entity(graph, r.s)]
+    # Lookups by index (graph.subjects), which both rdflib and the Oxigraph store answer fast.
+    written = name.strip()
+    for prop in LABEL_PROPERTIES:
+        for literal in (Literal(written, lang="zh"), Literal(written, lang="en"), Literal(written)):
+            for node in graph.subjects(prop, literal):
+                if node not in found and _is_entity(graph, node):
+                    found.append(node)
     if found:
         return found
     key = canonical_key(name)
-    rows = run_sparql(graph, """
-        SELECT DISTINCT ?s ?label WHERE {
-          VALUES ?p { rdfs:label skos:prefLabel skos:altLabel ipkg:shortTitle }
-          ?s ?p ?label .
-        }""")
-    for s, label in rows:
-        if isinstance(label, Literal) and canonical_key(str(label)) == key and s not in found and _is_entity(graph, s):
-            found.append(s)
+    for prop in LABEL_PROPERTIES:
+        for node, label in graph.subject_objects(prop):
+            if canonical_key(str(label)) == key and node not in found and _is_entity(graph, node):
+                found.append(node)
     return found
 
 
@@ -144,27 +140,30 @@ def resolve_one(graph: Graph, name: str, what: str = "entity") -> list[URIRef]:
 
 # -- the timeline --------------------------------------------------------------------------
 
+# One query: the event, its source and, one row each, its participants. Selective patterns
+# (the organization, the type) come first, and no VALUES: rdflib's engine joins those slowly.
 TIMELINE_QUERY = """
-SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text WHERE {
-  ?e a ipkg:Event ; a ?cls ; rdfs:label ?label ; ipkg:startDate ?start ; ipkg:source ?src .
-  FILTER (?cls != ipkg:Event)
-  OPTIONAL { ?e ipkg:endDate ?end }
-  OPTIONAL { ?e ipkg:international ?intl }
+SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text ?p ?x ?name ?name_en WHERE {
+  %(first)s
+  ?e a ?cls .
+  FILTER (?cls IN (%(classes)s))
+  ?e rdfs:label ?label ; ipkg:startDate ?start ; ipkg:source ?src ; ipkg:international ?intl .
   ?src ipkg:line ?line ; ipkg:text ?text ; ipkg:inDocument ?sd .
   ?sd ipkg:fileName ?doc .
-  %s
+  OPTIONAL { ?e ipkg:endDate ?end }
+  %(filters)s
+  OPTIONAL {
+    ?e ?p ?x .
+    FILTER (?p IN (ipkg:involvesOrganization, ipkg:involvesPerson, ipkg:hasPlace, ipkg:concerns))
+    OPTIONAL { ?x rdfs:label ?name }
+    OPTIONAL { ?x skos:prefLabel ?name_en FILTER (lang(?name_en) = "en") }
+  }
 }
 """
-
-PARTS_QUERY = """
-SELECT ?e ?p ?x ?name ?name_en WHERE {
-  VALUES ?p { ipkg:involvesOrganization ipkg:involvesPerson ipkg:hasPlace ipkg:concerns }
-  VALUES ?e { %s }
-  ?e ?p ?x .
-  OPTIONAL { ?x rdfs:label ?name }
-  OPTIONAL { ?x skos:prefLabel ?name_en FILTER (lang(?name_en) = "en") }
+PART_KEYS = {
+    str(IPKG.involvesOrganization): "organizations", str(IPKG.involvesPerson): "people",
+    str(IPKG.hasPlace): "places", str(IPKG.concerns): "documents",
 }
-"""
 
 
 def timeline(
@@ -179,11 +178,12 @@ def timeline(
 
     ``org`` is any name or alias of an organisation (WIPO, 世界知识产权组织, 欧洲专利局).
     """
-    filters = []
+    classes = list(EVENT_CLASS.values())
     if event_type:
         if event_type not in EVENT_CLASS:
             raise KGError(f"unknown event type {event_type!r}; use one of {', '.join(EVENT_CLASS)}")
-        filters.append(f"?e a <{EVENT_CLASS[event_type]}> .")
+        classes = [EVENT_CLASS[event_type]]
+    filters = []
     lo = hi = None
     if date_from:
         lo = _check_date(date_from, "--from")
@@ -195,52 +195,46 @@ def timeline(
         raise KGError(f"impossible date range: --from {date_from} is after --to {date_to}")
     if international is not None:
         filters.append(f"FILTER (?intl = {'true' if international else 'false'})")
+    firsts = [""]
     if org:
         nodes = [n for n in resolve_one(graph, org, "organization") if (n, None, IPKG.Organization) in graph]
         if not nodes:
             raise KGError(f"{org!r} names no organization in the graph")
-        values = " ".join(f"<{n}>" for n in nodes)
-        filters.append(f"VALUES ?o {{ {values} }} ?e ipkg:involvesOrganization ?o .")
-    rows = run_sparql(graph, TIMELINE_QUERY % "\n  ".join(filters))
+        firsts = [f"?e ipkg:involvesOrganization <{n}> ." for n in nodes]
     events: dict[str, dict] = {}
-    for r in rows:
-        key = str(r.e)
-        if key in events:
-            continue
-        events[key] = {
-            "id": key,
-            "date_start": str(r.start),
-            "date_end": str(r.end) if r.end is not None else None,
-            "type": TYPE_OF_CLASS.get(str(r.cls), "Other"),
-            "label": str(r.label),
-            "organizations": [], "people": [], "places": [], "documents": [],
-            "international": bool(r.intl.toPython()) if r.intl is not None else False,
-            "source": {"doc": str(r.doc), "line": int(r.line), "text": str(r.text)},
-        }
-    parts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     seen = set()
-    keys = list(events)
-    rows = (r for i in range(0, len(keys), 400)
-            for r in run_sparql(graph, PARTS_QUERY % " ".join(f"<{k}>" for k in keys[i:i + 400])))
-    for r in rows:
-        e = str(r.e)
-        if e not in events or (e, str(r.p), str(r.x)) in seen:
-            continue
-        seen.add((e, str(r.p), str(r.x)))
-        name = str(r.name) if r.name is not None else str(r.x)
-        p = str(r.p)
-        if p == str(IPKG.involvesOrganization):
-            parts[e]["organizations"].append({"id": str(r.x), "name": name,
-                                              "name_en": str(r.name_en) if r.name_en is not None else None})
-        elif p == str(IPKG.involvesPerson):
-            parts[e]["people"].append({"id": str(r.x), "name": name})
-        elif p == str(IPKG.hasPlace):
-            parts[e]["places"].append({"id": str(r.x), "name": name})
-        else:
-            parts[e]["documents"].append({"id": str(r.x), "title": name})
-    for e, item in events.items():
-        for k, v in parts.get(e, {}).items():
-            item[k] = sorted(v, key=lambda d: d["id"])
+    for first in firsts:
+        query = TIMELINE_QUERY % {"first": first, "classes": ", ".join(f"<{c}>" for c in classes),
+                                  "filters": "\n  ".join(filters)}
+        for r in run_sparql(graph, query):
+            key = str(r.e)
+            item = events.get(key)
+            if item is None:
+                item = events[key] = {
+                    "id": key,
+                    "date_start": str(r.start),
+                    "date_end": str(r.end) if r.end is not None else None,
+                    "type": TYPE_OF_CLASS.get(str(r.cls), "Other"),
+                    "label": str(r.label),
+                    "organizations": [], "people": [], "places": [], "documents": [],
+                    "international": bool(r.intl.toPython()),
+                    "source": {"doc": str(r.doc), "line": int(r.line), "text": str(r.text)},
+                }
+            if r.p is None or (key, str(r.p), str(r.x)) in seen:
+                continue
+            seen.add((key, str(r.p), str(r.x)))
+            part = PART_KEYS[str(r.p)]
+            name = str(r.name) if r.name is not None else str(r.x)
+            if part == "organizations":
+                entry = {"id": str(r.x), "name": name, "name_en": str(r.name_en) if r.name_en is not None else None}
+            elif part == "documents":
+                entry = {"id": str(r.x), "title": name}
+            else:
+                entry = {"id": str(r.x), "name": name}
+            item[part].append(entry)
+    for item in events.values():
+        for part in PART_KEYS.values():
+            item[part].sort(key=lambda d: d["id"])
     return sorted(events.values(), key=lambda d: (d["date_start"], d["source"]["doc"], d["source"]["line"], d["id"]))
 
 

@@ -86,6 +86,7 @@ class GraphWriter:
         if is_store(self.path):
             self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent))
             self._store = ox.Store(str(self._tmp))
+            self._buffer: list = []
             self._graph = None
         else:
             rdf_format(self.path)
@@ -95,19 +96,26 @@ class GraphWriter:
             self._store = None
             self._graph = new_graph()
 
+    BATCH = 200_000  # quads held before a bulk write (each bulk write makes new files)
+
     def add(self, triples: Iterable[tuple]) -> None:
         if self._store is not None:
-            batch = list(ox_quads(triples))
-            self._store.bulk_extend(batch)
-            self.count += len(batch)
+            self._buffer.extend(ox_quads(triples))
+            if len(self._buffer) >= self.BATCH:
+                self._flush()
         else:
             before = len(self._graph)
             for triple in triples:
                 self._graph.add(triple)
             self.count += len(self._graph) - before
 
+    def _flush(self) -> None:
+        self._store.bulk_extend(self._buffer)
+        self._buffer = []
+
     def commit(self) -> Path:
         if self._store is not None:
+            self._flush()
             self._store.flush()
             self._store.optimize()
             self.count = len(self._store)

@@ -2,7 +2,7 @@
 
 The Virtuoso is Debian's ``virtuoso-opensource`` (``virtuoso-t``), run in the foreground on
 free ports with a fresh database in a temporary folder; the tests skip only when
-``virtuoso-t`` is not installed. It takes about ten seconds to start.
+``virtuoso-t`` is not installed. It starts in about five seconds.
 """
 
 from __future__ import annotations
