@@ -28,6 +28,7 @@ class BuildStats:
     entities: Counter = field(default_factory=Counter)
     triples: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def build_graph(corpus_dir: Path, out: Path,
@@ -43,6 +44,8 @@ def build_graph(corpus_dir: Path, out: Path,
         for entry in manifest.documents:
             text = read_text(corpus_dir / entry.file)
             extractor.add_document(entry, text)
+            if not extractor.result.events:
+                stats.warnings.append(f"{entry.file} has no dated events")
             _flush_reading(extractor, writer, stats)
             stats.documents += 1
             stats.characters += len(text)
@@ -98,6 +101,8 @@ def add_document(corpus_dir: Path, graph_path: Path, file: Path, entry: CorpusDo
     graph.close() if hasattr(graph, "close") else None
     extractor = Extractor()
     extractor.add_document(entry, text)
+    if not extractor.result.events:
+        raise KGError(f"{file.name} has no dated events; nothing added")
     stats = BuildStats(documents=1, characters=len(text))
     stats.events.update(e.type for e in extractor.result.events)
     triples = list(reading_triples(extractor.result))

@@ -46,6 +46,8 @@ def build(corpus: Path, out: Path | None, quiet: bool) -> None:
     total = len(load_manifest(corpus).documents)
     with tqdm(total=total, unit="doc", desc="extracting", disable=quiet, file=sys.stderr) as bar:
         stats = build_graph(corpus, out, progress=lambda entry: (bar.set_postfix_str(entry.file), bar.update(1)))
+    for warning in stats.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"graph written to {out}")
     click.echo(f"documents: {stats.documents} ({stats.characters:,} characters)")
     click.echo("entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(stats.entities.items())))
@@ -223,13 +225,21 @@ def _node_for(graph, G, name: str) -> str:
               help="network formats: every entity and event, or organizations linked by shared events")
 @click.option("--since", help="cooperation view: only events from this date (YYYY[-MM[-DD]])")
 @click.option("--international", is_flag=True, help="cooperation view: only international events")
+@click.option("--construct", "construct_file", type=click.Path(path_type=Path),
+              help="export only the sub-graph a SPARQL CONSTRUCT query (.rq) selects")
 @GRAPH_OPTION
-def export(fmt, out, view, since, international, graph_path) -> None:
+def export(fmt, out, view, since, international, construct_file, graph_path) -> None:
     """Write the graph for Gephi, Cytoscape, yEd, Neo4j or a triple store."""
     from kg.export import export as run_export
     from kg.store import load_graph
 
-    written = run_export(load_graph(graph_path), fmt, out, view=view, since=since, international=international)
+    construct = None
+    if construct_file:
+        if not construct_file.is_file():
+            raise KGError(f"no query file {construct_file}")
+        construct = construct_file.read_text(encoding="utf-8")
+    written = run_export(load_graph(graph_path), fmt, out, view=view, since=since, international=international,
+                         construct=construct)
     click.echo(f"wrote {written}")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from kg.errors import KGError
 
@@ -28,11 +28,20 @@ class CorpusDocument(BaseModel):
     file: str
     title: str
     title_en: str | None = None
-    year: int = Field(ge=1949, le=2100, description="the year the document reports on")
+    year: int = Field(default=0, description="the year the document reports on (default: the date's year)")
     date: dt.date | None = Field(default=None, description="publication date, when known")
     publisher: str
     kind: DocumentKind
     language: str = "zh-Hans"
+
+    @model_validator(mode="after")
+    def _year_from_date(self) -> "CorpusDocument":
+        """A news article gives its date; dates without a year in it take that year."""
+        if not self.year and self.date:
+            self.year = self.date.year
+        if not 1949 <= self.year <= 2100:
+            raise ValueError("give a year between 1949 and 2100 (or a date)")
+        return self
 
     @property
     def stem(self) -> str:

@@ -23,7 +23,8 @@ from rdflib import Graph
 
 from kg.errors import KGError
 from kg.network import cooperation_graph, to_networkx
-from kg.rdf import PREFIXES
+from kg.query import run_sparql
+from kg.rdf import PREFIXES, new_graph
 
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 NETWORK_FORMATS = ("graphml", "gexf", "cyjs", "csv")
@@ -61,11 +62,19 @@ def plain_attributes(G: nx.Graph) -> nx.Graph:
 
 
 def export(graph: Graph, fmt: str, out: Path, view: str = "full", since: str | None = None,
-           international: bool = False) -> Path:
-    """Write ``graph`` as ``fmt`` to ``out``; ``view`` is ``full`` or ``cooperation`` for network formats."""
+           international: bool = False, construct: str | None = None) -> Path:
+    """Write ``graph`` as ``fmt`` to ``out``; ``view`` is ``full`` or ``cooperation`` for network formats.
+
+    ``construct``: a SPARQL CONSTRUCT query whose result is exported instead of the whole graph.
+    """
     out = Path(out)
     if fmt not in FORMATS:
         raise KGError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if construct is not None:
+        result = run_sparql(graph, construct)
+        if result.type != "CONSTRUCT":
+            raise KGError("--construct needs a CONSTRUCT query")
+        graph = new_graph() + result.graph
     if fmt in RDF_FORMATS:
         kwargs = {"context": {k: str(v) for k, v in PREFIXES.items()}} if fmt == "jsonld" else {}
         _atomic_write(out, lambda tmp: graph.serialize(destination=tmp, format=RDF_FORMATS[fmt],

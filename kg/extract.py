@@ -21,7 +21,7 @@ from kg.lexicon import Lexicon
 from kg.names import matchable, strip_title_marks
 from kg.nlp import load_pipeline
 from kg.nlp.entities import Mention as TextMention
-from kg.nlp.events import EventFrame
+from kg.nlp.events import EventFrame, classify, load_event_types, outside_titles
 from kg.records import (
     Agreement, Document, Event, Extraction, MeetingSeries, Mention, Organization, Person, PersonRole,
     Place, Provenance, SourceDocument,
@@ -60,6 +60,7 @@ class Extractor:
         self.result = Extraction()
         self.batch_size = batch_size
         self.series_used: set[str] = set()
+        self._event_types = load_event_types()
         self._mention_count: Counter[tuple[str, int]] = Counter()
 
     # -- public --------------------------------------------------------------------------
@@ -107,6 +108,11 @@ class Extractor:
             notice = self._notice_event(entry, text, publisher)
             if notice is not None:
                 self.result.events.append(notice)
+        elif entry.kind == "news" and not any(e.source.doc == entry.file for e in self.result.events) and entry.date:
+            # A news article reports one event; undated in its text, it happened on the article's date.
+            news = self._news_event(entry, text, publisher)
+            if news is not None:
+                self.result.events.append(news)
 
     def finish(self) -> Extraction:
         """Close the records: every entity a record points to gets a record of its own."""
@@ -314,6 +320,21 @@ class Extractor:
                     self.registry.add_alias(self.registry.resolve(m.text, "Organization"), ab.group(1))
         for full, short in _SHORT_TITLE.findall(text):
             self.registry.document_short_name(short, self.registry.document(full))
+
+    def _news_event(self, entry: CorpusDocument, text: str, publisher: str) -> Event | None:
+        items = list(sentences(text, entry.file))
+        for sentence, doc in zip(items, self.nlp.pipe(s.text for s in items)):
+            event_type, trigger = classify(self._event_types, outside_titles(doc.text), doc.text)
+            if trigger is None:
+                continue
+            event = Event(
+                id=f"event/{entry.stem}-L{sentence.line}-1", type=event_type, label=doc.text.rstrip("。")[:80],
+                date_start=entry.date.isoformat(), precision="day", trigger=trigger,
+                source=Provenance(doc=entry.file, line=sentence.line, text=sentence.text),
+            )
+            self._add_participants(event, doc._.mentions, doc.text, publisher, doc.text.find(trigger))
+            return event
+        return None
 
     def _notice_event(self, entry: CorpusDocument, text: str, publisher: str) -> Event | None:
         """A policy notice is itself an issuance: its title, number, issuer and date."""

@@ -106,3 +106,16 @@ def test_build_command_prints_counts(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "events:" in result.stdout and "triples:" in result.stdout
     assert out.stat().st_size > 100_000
+
+
+def test_a_file_with_no_dates(tmp_path, corpus_dir):
+    text = "知识产权保护是一项长期任务，需要各方共同努力。"
+    folder = _corpus_with(tmp_path, corpus_dir, "nodates.txt", text.encode("utf-8"))
+    out = tmp_path / "store"
+    built = kg("build", "--quiet", "--corpus", str(folder), "--out", str(out))
+    assert built.returncode == 0 and "warning: nodates.txt has no dated events" in built.stderr
+    other = tmp_path / "other.txt"
+    other.write_text(text, encoding="utf-8")
+    one_line_error(kg("add", str(other), "--title", "x", "--year", "2023", "--publisher", "x",
+                      "--corpus", str(folder), "--graph", str(out)), "no dated events")
+    assert "other.txt" not in (folder / "manifest.json").read_text(encoding="utf-8")

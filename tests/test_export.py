@@ -62,3 +62,35 @@ def test_traversal(graph):
     assert near and set(near.values()) == {1}
     chain = path(G, "org/wipo", "person/shen-changyu")
     assert chain[0] == "org/wipo" and chain[-1] == "person/shen-changyu"
+
+
+def test_construct_selects_a_sub_graph(graph, tmp_path):
+    from pathlib import Path
+
+    from rdflib import Graph as RDFGraph
+    from kg.rdf import IPKG
+
+    query = (Path(__file__).parent.parent / "queries" / "international_since_2020.rq").read_text(encoding="utf-8")
+    sub = RDFGraph().parse(export(graph, "ttl", tmp_path / "intl.ttl", construct=query), format="turtle")
+    events = set(sub.subjects(IPKG.startDate, None))
+    assert events and len(sub) < len(graph)
+    assert all(str(sub.value(e, IPKG.startDate)) >= "2020" for e in events)
+    assert all(sub.value(e, IPKG.international).toPython() is True for e in events)
+    back = nx.read_gexf(export(graph, "gexf", tmp_path / "intl.gexf", construct=query))
+    assert "org/wipo" in back
+
+
+def test_gexf_follows_the_gexf_schema_gephi_reads(graph, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(export(graph, "gexf", tmp_path / "g.gexf")).getroot()
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    assert root.tag == "{http://www.gexf.net/1.2draft}gexf" and root.get("version") == "1.2"
+    g = root.find("g:graph", ns)
+    assert g.get("defaultedgetype") == "directed"
+    declared = {a.get("title") for a in g.findall("g:attributes/g:attribute", ns)}
+    assert {"type", "label_en"} <= declared
+    nodes = g.findall("g:nodes/g:node", ns)
+    assert nodes and all(n.get("id") and n.get("label") for n in nodes)
+    ids = {n.get("id") for n in nodes}
+    assert all(e.get("source") in ids and e.get("target") in ids for e in g.findall("g:edges/g:edge", ns))

@@ -150,7 +150,7 @@ class EventFrameBuilder:
 
     def _frame(self, text: str, anchor: Mention, end: int, mentions: list[Mention]) -> EventFrame | None:
         body = text[anchor.end:end]
-        event_type, trigger = classify(self.event_types, _outside_titles(body), body)
+        event_type, trigger = classify(self.event_types, outside_titles(body), body)
         strong = anchor.date.month is not None or anchor.date.relative is not None
         opens = anchor.start == 0 or text[anchor.start - 1] in "，。；,;"
         if trigger is None and not (strong and opens):
@@ -158,7 +158,7 @@ class EventFrameBuilder:
         if not strong and event_type == "Other":  # "2022年，…完成…": a yearly figure, not an event
             return None
         inside = [m for m in mentions if m.start >= anchor.end and m.end <= end and m.label != "DATE"]
-        blanked = _outside_titles(body)
+        blanked = outside_titles(body)
         verbs = [blanked.find(t) for et in self.event_types for t in et.triggers
                  if t in blanked and t not in NOUN_TRIGGERS]
         frame = EventFrame(
@@ -171,7 +171,7 @@ class EventFrameBuilder:
                 ordinal = m.groupdict().get("ordinal")
                 frame.series.append(SeriesMatch(series.id, _ordinal(ordinal), m.group(0)))
         if self._compound:
-            for m in self._compound.finditer(_outside_titles(body)):
+            for m in self._compound.finditer(outside_titles(body)):
                 for ch in m.group(1):
                     frame.countries_in_compounds.append(self.lexicon.country_by_short[ch].country)
         return frame
@@ -188,7 +188,7 @@ def _date_lists(text: str, anchors: list[Mention]) -> list[list[Mention]]:
     return groups
 
 
-def _outside_titles(text: str) -> str:
+def outside_titles(text: str) -> str:
     """The text with titles blanked out, so words inside 《》 do not trigger anything."""
     return re.sub(r"《[^《》]*》", lambda m: "　" * len(m.group(0)), text)
 
