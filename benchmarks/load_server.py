@@ -99,7 +99,7 @@ def ensure_graph(path: Path | None, workdir: Path) -> Path:
     path = path or default_graph_path()
     if not path.is_absolute():
         path = ROOT / path
-    if path.is_file():
+    if path.exists():  # an RDF file or an Oxigraph store folder
         return path
     print(f"no graph at {path}: building one from corpus/ ...", file=sys.stderr)
     from kg.extract import Extractor

@@ -333,7 +333,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except KGError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)  # always one line
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import json
 from collections import defaultdict
 
@@ -45,9 +46,18 @@ def run_sparql(graph: Graph, query: str) -> Result:
     try:
         return graph.query(text)
     except ParseException as exc:
-        raise KGError(f"malformed SPARQL query: {exc.msg} at line {exc.lineno - PREFIXES.count(chr(10))}, column {exc.col}") from None
+        raise KGError(f"malformed SPARQL query: {exc.msg} at line {exc.lineno - _added_lines(text, query)}, "
+                      f"column {exc.col}") from None
+    except SyntaxError as exc:  # the Oxigraph store's parser: "error at 12:6: expected …"
+        message = re.sub(r"(\d+):(\d+)", lambda m: f"{int(m.group(1)) - _added_lines(text, query)}:{m.group(2)}",
+                         str(exc), count=2)
+        raise KGError(f"malformed SPARQL query: {' '.join(message.split())}") from None
     except Exception as exc:  # rdflib raises plain Exceptions for unsupported or bad queries
         raise KGError(f"SPARQL query failed: {type(exc).__name__}: {exc}") from None
+
+
+def _added_lines(text: str, query: str) -> int:
+    return text.count("\n") - query.count("\n")
 
 
 def format_result(result: Result, fmt: str = "table") -> str:
@@ -187,10 +197,13 @@ def timeline(
     lo = hi = None
     if date_from:
         lo = _check_date(date_from, "--from")
-        filters.append(f'FILTER (STR(COALESCE(?end, ?start)) >= "{date_from}")')
+        # a period that contains --from counts too: "2023" (a year) for --from 2023-03-01
+        filters.append(f'FILTER (STR(COALESCE(?end, ?start)) >= "{date_from}" '
+                       f'|| STRSTARTS("{date_from}", STR(COALESCE(?end, ?start))))')
     if date_to:
         hi = _check_date(date_to, "--to")
-        filters.append(f'FILTER (STR(?start) <= "{date_to}" || STRSTARTS("{date_to}", STR(?start)))')
+        # "~" sorts after every digit and "-": --to 2023 keeps 2023-12-31, --to 2023-04 keeps 2023-04-30
+        filters.append(f'FILTER (STR(?start) <= "{date_to}~")')
     if lo and hi and lo > hi:
         raise KGError(f"impossible date range: --from {date_from} is after --to {date_to}")
     if international is not None:

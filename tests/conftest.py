@@ -93,3 +93,14 @@ def kg_server_url(start_kg_server):
     """Base URL of one server over the corpus graph, shared by the whole session."""
     with start_kg_server(timeout=30, workers=2) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory):
+    """The corpus built into an Oxigraph store folder (the default kind of graph), read only."""
+    from kg.build import build_graph
+    from kg.store import load_graph
+
+    path = tmp_path_factory.mktemp("oxigraph") / "store"
+    build_graph(CORPUS, path)
+    return load_graph(path)

@@ -87,3 +87,19 @@ def test_rebuild_gives_an_isomorphic_graph(graph, corpus_dir):
     from kg.rdf import to_graph
 
     assert isomorphic(to_graph(Extractor().add_corpus(corpus_dir)), graph)
+
+
+def test_year_and_month_bounds_include_the_whole_period(graph):
+    whole_year = timeline(graph, org="WIPO", date_from="2023", date_to="2023")
+    assert whole_year == timeline(graph, org="WIPO", date_from="2023-01-01", date_to="2023-12-31")
+    assert any(e["date_start"] == "2023-04-26" for e in whole_year)
+    april = timeline(graph, date_from="2023-04", date_to="2023-04")
+    assert any(e["date_start"] == "2023-04-26" for e in april)
+    for e in april:  # every event overlaps April 2023 (a year-only "2023" event does too)
+        last = e["date_end"] or e["date_start"]
+        assert e["date_start"][:7] <= "2023-04" and (last[:7] >= "2023-04" or "2023-04".startswith(last))
+
+
+def test_malformed_query_on_the_store_reports_the_users_line(built_store):
+    with pytest.raises(KGError, match=r"malformed SPARQL query: .*\b2:"):
+        run_sparql(built_store, "SELECT ?x WHERE {\n ?x ")
