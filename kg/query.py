@@ -12,6 +12,7 @@ import re
 import json
 from collections import defaultdict
 
+from oxrdflib import OxigraphStore
 from pyparsing import ParseException
 from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.query import Result
@@ -54,6 +55,27 @@ def run_sparql(graph: Graph, query: str) -> Result:
         raise KGError(f"malformed SPARQL query: {' '.join(message.split())}") from None
     except Exception as exc:  # rdflib raises plain Exceptions for unsupported or bad queries
         raise KGError(f"SPARQL query failed: {type(exc).__name__}: {exc}") from None
+
+
+def select_values(graph: Graph, query: str) -> list[dict[str, str | None]]:
+    """A SELECT's rows as plain strings (``None`` when unbound).
+
+    On an Oxigraph store the query goes to Oxigraph directly: building rdflib terms for every
+    value (and parsing every xsd:date) costs more than answering the query.
+    """
+    store = graph.store
+    if isinstance(store, OxigraphStore):
+        text = query if "PREFIX ipkg:" in query else PREFIXES + query
+        try:
+            solutions = store._inner.query(text, use_default_graph_as_union=True)
+        except SyntaxError:
+            run_sparql(graph, query)  # raises the one-line error
+            raise
+        names = [v.value for v in solutions.variables]
+        return [{n: (None if t is None else t.value) for n, t in zip(names, row)} for row in solutions]
+    result = run_sparql(graph, query)
+    names = [str(v) for v in result.vars]
+    return [{n: (None if row[n] is None else str(row[n])) for n in names} for row in result]
 
 
 def _added_lines(text: str, query: str) -> int:
@@ -152,16 +174,22 @@ def resolve_one(graph: Graph, name: str, what: str = "entity") -> list[URIRef]:
 
 # One query: the event, its source and, one row each, its participants. Selective patterns
 # (the organization, the type) come first, and no VALUES: rdflib's engine joins those slowly.
+# The inner query picks the events (organization, dates, flag) before anything is joined to them.
 TIMELINE_QUERY = """
 SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text ?p ?x ?name ?name_en WHERE {
-  %(first)s
+  {
+    SELECT ?e ?start ?end ?intl WHERE {
+      %(first)s
+      ?e ipkg:startDate ?start ; ipkg:international ?intl .
+      OPTIONAL { ?e ipkg:endDate ?end }
+      %(filters)s
+    }
+  }
   ?e a ?cls .
   FILTER (?cls IN (%(classes)s))
-  ?e rdfs:label ?label ; ipkg:startDate ?start ; ipkg:source ?src ; ipkg:international ?intl .
+  ?e rdfs:label ?label ; ipkg:source ?src .
   ?src ipkg:line ?line ; ipkg:text ?text ; ipkg:inDocument ?sd .
   ?sd ipkg:fileName ?doc .
-  OPTIONAL { ?e ipkg:endDate ?end }
-  %(filters)s
   OPTIONAL {
     ?e ?p ?x .
     FILTER (?p IN (ipkg:involvesOrganization, ipkg:involvesPerson, ipkg:hasPlace, ipkg:concerns))
@@ -219,31 +247,31 @@ def timeline(
     for first in firsts:
         query = TIMELINE_QUERY % {"first": first, "classes": ", ".join(f"<{c}>" for c in classes),
                                   "filters": "\n  ".join(filters)}
-        for r in run_sparql(graph, query):
-            key = str(r.e)
+        for r in select_values(graph, query):
+            key = r["e"]
             item = events.get(key)
             if item is None:
                 item = events[key] = {
                     "id": key,
-                    "date_start": str(r.start),
-                    "date_end": str(r.end) if r.end is not None else None,
-                    "type": TYPE_OF_CLASS.get(str(r.cls), "Other"),
-                    "label": str(r.label),
+                    "date_start": r["start"],
+                    "date_end": r["end"],
+                    "type": TYPE_OF_CLASS.get(r["cls"], "Other"),
+                    "label": r["label"],
                     "organizations": [], "people": [], "places": [], "documents": [],
-                    "international": bool(r.intl.toPython()),
-                    "source": {"doc": str(r.doc), "line": int(r.line), "text": str(r.text)},
+                    "international": r["intl"] in ("true", "1"),
+                    "source": {"doc": r["doc"], "line": int(r["line"]), "text": r["text"]},
                 }
-            if r.p is None or (key, str(r.p), str(r.x)) in seen:
+            if r["p"] is None or (key, r["p"], r["x"]) in seen:
                 continue
-            seen.add((key, str(r.p), str(r.x)))
-            part = PART_KEYS[str(r.p)]
-            name = str(r.name) if r.name is not None else str(r.x)
+            seen.add((key, r["p"], r["x"]))
+            part = PART_KEYS[r["p"]]
+            name = r["name"] if r["name"] is not None else r["x"]
             if part == "organizations":
-                entry = {"id": str(r.x), "name": name, "name_en": str(r.name_en) if r.name_en is not None else None}
+                entry = {"id": r["x"], "name": name, "name_en": r["name_en"]}
             elif part == "documents":
-                entry = {"id": str(r.x), "title": name}
+                entry = {"id": r["x"], "title": name}
             else:
-                entry = {"id": str(r.x), "name": name}
+                entry = {"id": r["x"], "name": name}
             item[part].append(entry)
     for item in events.values():
         for part in PART_KEYS.values():
