@@ -12,7 +12,6 @@ import argparse
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from benchmarks.make_corpus import ROOT, make
 

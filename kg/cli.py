@@ -11,7 +11,6 @@ import io
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -150,7 +149,8 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, password: str |
 @GRAPH_OPTION
 def timeline(org, event_type, date_from, date_to, international, fmt, graph_path) -> None:
     """Events in date order, filtered by organization, type, dates."""
-    from kg.query import render_table, timeline as run_timeline
+    from kg.query import render_table
+    from kg.query import timeline as run_timeline
     from kg.store import load_graph
 
     events = run_timeline(load_graph(graph_path), org=org, event_type=event_type, date_from=date_from,
@@ -178,7 +178,8 @@ def timeline(org, event_type, date_from, date_to, international, fmt, graph_path
 @GRAPH_OPTION
 def neighbors(name: str, depth: int, graph_path: Path | None) -> None:
     """Entities and events within DEPTH links of NAME."""
-    from kg.network import neighbors as near, to_networkx
+    from kg.network import neighbors as near
+    from kg.network import to_networkx
     from kg.store import load_graph
 
     graph = load_graph(graph_path)
@@ -195,7 +196,8 @@ def neighbors(name: str, depth: int, graph_path: Path | None) -> None:
 @GRAPH_OPTION
 def path(source: str, target: str, graph_path: Path | None) -> None:
     """A shortest chain of links between two entities."""
-    from kg.network import path as shortest, to_networkx
+    from kg.network import path as shortest
+    from kg.network import to_networkx
     from kg.store import load_graph
 
     graph = load_graph(graph_path)
@@ -297,8 +299,16 @@ def validate(graph_path: Path | None) -> None:
 @click.option("--check", is_flag=True, help="exit 1 when a score is below its target")
 def evaluate(gold_path: Path, corpus: Path, worst: int, baseline: bool, as_json: bool, check: bool) -> None:
     """Precision, recall and F1 of the extraction against gold events."""
-    from kg.eval import below_targets, dump, evaluate as run_eval, extract_gold_documents, jieba_baseline, \
-        load_gold, load_scope, render
+    from kg.eval import (
+        below_targets,
+        dump,
+        extract_gold_documents,
+        jieba_baseline,
+        load_gold,
+        load_scope,
+        render,
+    )
+    from kg.eval import evaluate as run_eval
 
     gold = load_gold(gold_path)
     report = run_eval(gold, extract_gold_documents(gold, corpus), scope=load_scope(gold_path, gold))

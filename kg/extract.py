@@ -23,8 +23,16 @@ from kg.nlp import load_pipeline
 from kg.nlp.entities import Mention as TextMention
 from kg.nlp.events import EventFrame, classify, load_event_types, outside_titles
 from kg.records import (
-    Agreement, Document, Event, Extraction, MeetingSeries, Mention, Organization, Person, PersonRole,
-    Place, Provenance, SourceDocument,
+    Agreement,
+    Document,
+    Event,
+    Extraction,
+    MeetingSeries,
+    Mention,
+    Person,
+    PersonRole,
+    Provenance,
+    SourceDocument,
 )
 from kg.resolve import EntityRegistry
 

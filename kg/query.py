@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import json
-from collections import defaultdict
+import re
 
 from oxrdflib import OxigraphStore
 from pyparsing import ParseException

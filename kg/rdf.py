@@ -13,7 +13,15 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.records import (
-    Agreement, Document, Entity, Event, Extraction, MeetingSeries, Organization, Person, Place,
+    Agreement,
+    Document,
+    Entity,
+    Event,
+    Extraction,
+    MeetingSeries,
+    Organization,
+    Person,
+    Place,
     SourceDocument,
 )
 

@@ -14,7 +14,15 @@ from urllib.parse import quote
 
 from kg.lexicon import LexEntry, Lexicon
 from kg.names import canonical_key, strip_title_marks
-from kg.records import Agreement, Document, Entity, Organization, Person, PersonRole, Place
+from kg.records import (
+    Agreement,
+    Document,
+    Entity,
+    Organization,
+    Person,
+    PersonRole,
+    Place,
+)
 
 PREFIX = {"Organization": "org", "Person": "person", "Place": "place"}
 _RECORD = {"Organization": Organization, "Person": Person, "Place": Place}

@@ -182,8 +182,9 @@ def _uses_service(text: str) -> bool:
     """Whether the query has a SERVICE clause (refused: both engines would fetch it)."""
     if "service" not in text.lower():
         return False
-    from kg.query import PREFIXES
     from rdflib.plugins.sparql.parser import parseQuery
+
+    from kg.query import PREFIXES
 
     try:
         tree = parseQuery(text if "PREFIX ipkg:" in text else PREFIXES + text)
@@ -202,8 +203,9 @@ def _uses_service(text: str) -> bool:
 
 
 def _is_update(text: str) -> bool:
-    from kg.query import PREFIXES
     from rdflib.plugins.sparql.parser import parseUpdate
+
+    from kg.query import PREFIXES
 
     for candidate in (text, PREFIXES + text):
         try:

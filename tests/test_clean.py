@@ -1,6 +1,6 @@
-from kg.clean import normalize_line, sentences, split_sentences
-
 from conftest import REPORT_2020, REPORT_2023, corpus_lines
+
+from kg.clean import normalize_line, sentences, split_sentences
 
 
 def _sentences(name):

@@ -2,7 +2,15 @@
 
 from pathlib import Path
 
-from kg.eval import TARGETS, below_targets, evaluate, extract_gold_documents, jieba_baseline, load_gold, load_scope
+from kg.eval import (
+    TARGETS,
+    below_targets,
+    evaluate,
+    extract_gold_documents,
+    jieba_baseline,
+    load_gold,
+    load_scope,
+)
 
 GOLD = Path(__file__).parent / "gold" / "dev.jsonl"
 

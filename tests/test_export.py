@@ -68,6 +68,7 @@ def test_construct_selects_a_sub_graph(graph, tmp_path):
     from pathlib import Path
 
     from rdflib import Graph as RDFGraph
+
     from kg.rdf import IPKG
 
     query = (Path(__file__).parent.parent / "queries" / "international_since_2020.rq").read_text(encoding="utf-8")

@@ -70,8 +70,9 @@ def test_short_title_defined_in_the_text_resolves_to_the_full_title(extraction):
 
 
 def test_ids_are_stable_across_runs(extraction):
-    from kg.extract import Extractor
     from conftest import CORPUS
+
+    from kg.extract import Extractor
 
     again = Extractor().add_corpus(CORPUS)
     assert [e.id for e in again.events] == [e.id for e in extraction.events]
