@@ -173,17 +173,8 @@ def resolve_one(graph: Graph, name: str, what: str = "entity") -> list[URIRef]:
 
 # One query: the event, its source and, one row each, its participants. Selective patterns
 # (the organization, the type) come first, and no VALUES: rdflib's engine joins those slowly.
-# The inner query picks the events (organization, dates, flag) before anything is joined to them.
-TIMELINE_QUERY = """
-SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text ?p ?x ?name ?name_en WHERE {
-  {
-    SELECT ?e ?start ?end ?intl WHERE {
-      %(first)s
-      ?e ipkg:startDate ?start ; ipkg:international ?intl .
-      OPTIONAL { ?e ipkg:endDate ?end }
-      %(filters)s
-    }
-  }
+# Picking the events (organization, dates, flag) comes before anything is joined to them.
+EVENT_DETAILS = """
   ?e a ?cls .
   FILTER (?cls IN (%(classes)s))
   ?e rdfs:label ?label ; ipkg:source ?src .
@@ -195,8 +186,46 @@ SELECT ?e ?cls ?label ?start ?end ?intl ?doc ?line ?text ?p ?x ?name ?name_en WH
     OPTIONAL { ?x rdfs:label ?name }
     OPTIONAL { ?x skos:prefLabel ?name_en FILTER (lang(?name_en) = "en") }
   }
-}
 """
+DETAIL_VARS = "?e ?cls ?label ?doc ?line ?text ?p ?x ?name ?name_en"
+# Asked apart from the details: Oxigraph plans one query with both OPTIONALs very badly.
+EVENT_DATES = "?e ipkg:startDate ?start ; ipkg:international ?intl . OPTIONAL { ?e ipkg:endDate ?end }"
+
+
+def _pick_query(first: str, date_from: str | None, date_to: str | None, international: bool | None) -> str:
+    """The SELECT of the events in range: a period counts when it overlaps the range."""
+    flag = f"?e ipkg:international {'true' if international else 'false'} ." if international is not None else ""
+    conditions = []
+    if date_to:  # "~" sorts after digits and "-": --to 2023 keeps 2023-12-31, --to 2023-04 keeps 2023-04-30
+        conditions.append(f'STR(?start) <= "{date_to}~"')
+    if date_from:  # "2023" (a year) contains --from 2023-03-01
+        conditions.append(f'(STR(?last) >= "{date_from}" || STRSTARTS("{date_from}", STR(?last)))')
+    where = f"FILTER ({' && '.join(conditions)})" if conditions else ""
+    return f"SELECT ?e WHERE {{ {first} ?e ipkg:startDate ?start ; ipkg:lastDate ?last . {flag} {where} }}"
+
+
+def _timeline_rows(graph: Graph, first: str, classes: str, date_from: str | None, date_to: str | None,
+                   international: bool | None) -> list[dict]:
+    """Rows of events and their participants (one row per participant).
+
+    Oxigraph answers fastest in steps (pick the events, then fetch their dates and details by
+    ``VALUES``); rdflib's engine joins ``VALUES`` slowly, so it gets one query with a subquery.
+    """
+    pick = _pick_query(first, date_from, date_to, international)
+    details = EVENT_DETAILS % {"classes": classes}
+    if not isinstance(graph.store, OxigraphStore):
+        return select_values(graph, f"SELECT {DETAIL_VARS} ?start ?end ?intl WHERE {{ "
+                                    f"{{ {pick} }} {EVENT_DATES} {details} }}")
+    keys = [r["e"] for r in select_values(graph, pick)]
+    rows = []
+    for i in range(0, len(keys), 500):
+        values = f"VALUES ?e {{ {' '.join(f'<{k}>' for k in keys[i:i + 500])} }}"
+        dates = {r["e"]: r for r in select_values(graph, f"SELECT ?e ?start ?end ?intl WHERE {{ {values} {EVENT_DATES} }}")}
+        rows += [{**dates[r["e"]], **r}
+                 for r in select_values(graph, f"SELECT {DETAIL_VARS} WHERE {{ {values} {details} }}")]
+    return rows
+
+
 PART_KEYS = {
     str(IPKG.involvesOrganization): "organizations", str(IPKG.involvesPerson): "people",
     str(IPKG.hasPlace): "places", str(IPKG.concerns): "documents",
@@ -220,21 +249,10 @@ def timeline(
         if event_type not in EVENT_CLASS:
             raise KGError(f"unknown event type {event_type!r}; use one of {', '.join(EVENT_CLASS)}")
         classes = [EVENT_CLASS[event_type]]
-    filters = []
-    lo = hi = None
-    if date_from:
-        lo = _check_date(date_from, "--from")
-        # a period that contains --from counts too: "2023" (a year) for --from 2023-03-01
-        filters.append(f'FILTER (STR(COALESCE(?end, ?start)) >= "{date_from}" '
-                       f'|| STRSTARTS("{date_from}", STR(COALESCE(?end, ?start))))')
-    if date_to:
-        hi = _check_date(date_to, "--to")
-        # "~" sorts after every digit and "-": --to 2023 keeps 2023-12-31, --to 2023-04 keeps 2023-04-30
-        filters.append(f'FILTER (STR(?start) <= "{date_to}~")')
+    lo = _check_date(date_from, "--from") if date_from else None
+    hi = _check_date(date_to, "--to") if date_to else None
     if lo and hi and lo > hi:
         raise KGError(f"impossible date range: --from {date_from} is after --to {date_to}")
-    if international is not None:
-        filters.append(f"FILTER (?intl = {'true' if international else 'false'})")
     firsts = [""]
     if org:
         nodes = [n for n in resolve_one(graph, org, "organization") if (n, None, IPKG.Organization) in graph]
@@ -244,9 +262,9 @@ def timeline(
     events: dict[str, dict] = {}
     seen = set()
     for first in firsts:
-        query = TIMELINE_QUERY % {"first": first, "classes": ", ".join(f"<{c}>" for c in classes),
-                                  "filters": "\n  ".join(filters)}
-        for r in select_values(graph, query):
+        rows = _timeline_rows(graph, first, ", ".join(f"<{c}>" for c in classes), date_from, date_to,
+                              international)
+        for r in rows:
             key = r["e"]
             item = events.get(key)
             if item is None:

@@ -208,6 +208,7 @@ def event_triples(event: Event):
     yield node, IPKG.startDate, date_literal(event.date_start)
     if event.date_end:
         yield node, IPKG.endDate, date_literal(event.date_end)
+    yield node, IPKG.lastDate, date_literal(event.date_end or event.date_start)
     yield node, IPKG.datePrecision, PRECISION_UNIT[event.precision]
     yield node, IPKG.international, Literal(event.international)
     if event.trigger:
