@@ -49,11 +49,11 @@ _ABBREVIATION = re.compile(r"^[（(](?:以下)?(?:简称|英文简称)?[“\"]?(
 _SHORT_TITLE = re.compile(r"《([^《》]+)》[（(](?:以下)?简称(?:为)?《([^《》]+)》[）)]")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,10}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _ISSUER_PREFIX = re.compile(r"^(.{2,30}?)关于")
-_STUDIED = re.compile(r"(学习|贯彻|传达|落实|领会|宣传)[^，。；]{0,12}$")
+_STUDIED = re.compile(r"(学习|贯彻|传达|落实|领会|宣传|重温)[^，。；]{0,12}$")
 _TOPIC_BEFORE = re.compile(r"就[^，。；：]*$")
 _EVENT_NAME_TAIL = re.compile(r"^[\u4e00-\u9fff“”]{0,12}?(吹风会|发布会|会议|论坛|研讨会|座谈会|交流会|年会|大会)")
 _VERB = re.compile(r"出席|参加|举行|召开|举办|率|与")
-_STUDY = re.compile(r"学习|贯彻|传达|落实|领会|按照|根据")
+_STUDY = re.compile(r"学习|贯彻|传达|落实|领会|按照|根据|重温")
 _DIRECTIVE_AFTER = re.compile(
     r"^[\u4e00-\u9fff、和与及“”—]{0,40}?(决策部署|重要讲话|讲话精神|讲话要求|重要指示|指示精神|批示|贺信精神|重要论述|会议精神|全会精神|精神)")
 
@@ -199,7 +199,7 @@ class Extractor:
                     _append(issuers, rid)
             elif m.label == "PERSON":
                 if _STUDIED.search(text[max(0, m.start - 16):m.start]) or (
-                        _DIRECTIVE_AFTER.match(text[m.end:m.end + 24]) and _STUDY.search(text[:m.start])):
+                        _DIRECTIVE_AFTER.match(text[m.end:m.end + 48]) and _STUDY.search(text[:m.start])):
                     continue  # "传达学习习近平主席…贺信精神": the speech is studied, he does not take part
                 rid = self.registry.resolve(m.text, "Person", self._entry(m, "Person"))
                 _append(event.people, rid)

@@ -30,3 +30,17 @@ def test_the_pipeline_beats_the_jieba_baseline(corpus_dir):
     base = jieba_baseline(gold)
     for field in ("organizations", "people", "places"):
         assert ours[field]["f1"] > base[field]["f1"], field
+
+
+HELDOUT = Path(__file__).parent / "gold" / "heldout.jsonl"
+# Documents on held-out text are below the 0.97 target (unbracketed names such as
+# "商标法修订草案" are not found yet); the floor keeps the measured level from slipping.
+HELDOUT_FLOORS = {**TARGETS, "documents": 0.90}
+
+
+def test_held_out_set_stays_at_its_measured_level(corpus_dir):
+    gold = load_gold(HELDOUT)
+    report = evaluate(gold, extract_gold_documents(gold, corpus_dir), scope=load_scope(HELDOUT, gold))
+    scores = {name: f for name, _, _, f in report.rows()}
+    print(scores)
+    assert all(scores[name] >= floor for name, floor in HELDOUT_FLOORS.items()), scores

@@ -59,7 +59,11 @@ _DOCTRINE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:新时代中国特色社会主�
 _JOINT_BODY = "混委会|联委会|混合委员会|联合委员会|工作组|联合工作组"
 # Agreements and texts named without 《》 after a verb of signing or adoption:
 # "签署了EPOQUENet相关协议、两局2021年度合作计划和数据交换协议"
-_DOC_SUFFIX = "谅解备忘录|备忘录|协议|协定|联合声明|声明|工作计划|合作计划|计划|纪要|指南|规程|规则|名单|清单|宣言|框架|路线图"
+_DOC_SUFFIX = ("谅解备忘录|备忘录|协议|协定|联合声明|声明|工作计划|合作计划|计划|纪要|指南|规程|规则|名单|清单|宣言|框架|"
+               "路线图|排名|排行榜|报告|草案|典型案例|指数")
+# ... or as the subject of a clause that issues it: "，知识产权强国建设第四批典型案例发布。"
+_UNBRACKETED_SUBJECT = re.compile(
+    rf"(?:^|(?<=[，。；]))(?P<item>[^，。；：《》]{{2,40}}?(?:{_DOC_SUFFIX}))(?:正式|首次)?(?:发布|印发|公布|出台)")
 _UNBRACKETED_LIST = re.compile(r"(?:签署|续签|签订|草签|通过|发布|公布|交换|批准)了?(?P<items>[^，。；：《》]{2,80})")
 _UNBRACKETED_ITEM = re.compile(rf"^(?![0-9一二两三四五六七八九十多若干]+[份项个部])[^、和及与]{{2,40}}?(?:{_DOC_SUFFIX})$")
 _ORG_SUFFIX = (
@@ -190,6 +194,10 @@ class EntityRecognizer:
 
 
 def _unbracketed_titles(text: str, original: str):
+    for m in _UNBRACKETED_SUBJECT.finditer(text):
+        if not re.match(r"^[0-9一二两三四五六七八九十]+[份项个部]", m.group("item")):
+            yield Mention(m.start("item"), m.end("item"), "TITLE", original[m.start("item"):m.end("item")],
+                          rule="unbracketed-subject")
     for m in _UNBRACKETED_LIST.finditer(text):
         start = m.start("items")
         for part in re.split(r"([、和及与])", m.group("items")):

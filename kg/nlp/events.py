@@ -146,7 +146,10 @@ class EventFrameBuilder:
             return opens_clause
         if m.date.month is None:  # a bare year only opens a sentence
             return m.start == 0 and text[m.end:m.end + 1] in "，,"
-        return True
+        # inside a clause only "于/在 <date>" dates the clause ("于6月1日正式启动"); a date right after
+        # a name dates something else ("重温习近平总书记2020年11月30日在…的讲话精神")
+        in_list = text[max(0, m.start - 2):m.start] in ("月和", "日和", "月及", "日及")  # "3月、7月和10月"
+        return opens_clause or in_list or text[max(0, m.start - 1):m.start] in ("于", "在")
 
     def _frame(self, text: str, anchor: Mention, end: int, mentions: list[Mention]) -> EventFrame | None:
         body = text[anchor.end:end]
