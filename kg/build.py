@@ -40,6 +40,12 @@ def build_graph(corpus_dir: Path, out: Path,
     stats = BuildStats()
     extractor = Extractor()
     writer = GraphWriter(out)
+
+    def write_finished(part) -> None:  # events of a long document, written as it is read
+        stats.events.update(e.type for e in part.events)
+        writer.add(reading_triples(part))
+
+    extractor.flush_hook = write_finished
     try:
         for entry in manifest.documents:
             text = read_text(corpus_dir / entry.file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from spacy.language import Language
@@ -68,6 +68,10 @@ class Extractor:
         self.result = Extraction()
         self.batch_size = batch_size
         self.series_used: set[str] = set()
+        # Called with the finished events and mentions every ``flush_every`` events, so a huge
+        # document is written out as it is read instead of held whole (see kg.build).
+        self.flush_hook: Callable[[Extraction], None] | None = None
+        self.flush_every = 2000
         self._event_types = load_event_types()
         self._mention_count: Counter[tuple[str, int]] = Counter()
 
@@ -112,6 +116,8 @@ class Extractor:
                 event = self._event(event_id, frame, date, sentence, doc.text, publisher)
                 self.result.events.append(event)
                 current = (event, sentence.paragraph)
+            if self.flush_hook is not None and len(self.result.events) > self.flush_every:
+                self._flush_finished()
         if entry.kind == "policy_notice":
             notice = self._notice_event(entry, text, publisher)
             if notice is not None:
@@ -121,6 +127,13 @@ class Extractor:
             news = self._news_event(entry, text, publisher)
             if news is not None:
                 self.result.events.append(news)
+
+    def _flush_finished(self) -> None:
+        """Hand over every event but the last (a following sentence may still add to it)."""
+        done = Extraction(events=self.result.events[:-1], mentions=self.result.mentions)
+        self.flush_hook(done)
+        self.result.events = self.result.events[-1:]
+        self.result.mentions = []
 
     def finish(self) -> Extraction:
         """Close the records: every entity a record points to gets a record of its own."""
