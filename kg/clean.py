@@ -193,7 +193,8 @@ def _next_body_continues(lines: list[tuple[int, str, str]], i: int) -> bool:
     return False
 
 
-_SPLIT = re.compile(rf"[{re.escape(SENTENCE_END)}]+[{re.escape(_CLOSERS)}]*")
+# Sentences end at 。！？…; a ； joins clauses of one sentence ("…会议通过《声明》；访问…，签署…").
+_SPLIT = re.compile(rf"[{re.escape(SENTENCE_END.replace('；', '').replace(';', ''))}]+[{re.escape(_CLOSERS)}]*")
 
 
 def split_sentences(text: str) -> list[tuple[int, str]]:

@@ -63,7 +63,7 @@ _DOC_SUFFIX = ("谅解备忘录|备忘录|协议|协定|联合声明|声明|工�
                "路线图|排名|排行榜|报告|草案|典型案例|指数")
 # ... or as the subject of a clause that issues it: "，知识产权强国建设第四批典型案例发布。"
 _UNBRACKETED_SUBJECT = re.compile(
-    rf"(?:^|(?<=[，。；]))(?P<item>[^，。；：《》]{{2,40}}?(?:{_DOC_SUFFIX}))(?:正式|首次)?(?:发布|印发|公布|出台)")
+    rf"(?:^|(?<=[，。；]))(?P<item>[^，。；：《》]{{2,40}}?(?:{_DOC_SUFFIX}))(?:正式|首次)?(?:发布|印发|公布|出台|提请)")
 _UNBRACKETED_LIST = re.compile(r"(?:签署|续签|签订|草签|通过|发布|公布|交换|批准)了?(?P<items>[^，。；：《》]{2,80})")
 _UNBRACKETED_ITEM = re.compile(rf"^(?![0-9一二两三四五六七八九十多若干]+[份项个部])[^、和及与]{{2,40}}?(?:{_DOC_SUFFIX})$")
 _ORG_SUFFIX = (
