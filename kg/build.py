@@ -89,12 +89,12 @@ def add_document(corpus_dir: Path, graph_path: Path, file: Path, entry: CorpusDo
     import json
     import shutil
 
-    from rdflib import RDF, RDFS, SKOS, Literal
+    from rdflib import RDF, SKOS, Literal
 
     from kg.corpus import MANIFEST_NAME
     from kg.errors import KGError
     from kg.rdf import iri
-    from kg.store import add_to_store, load_graph
+    from kg.store import add_to_store, atomic_write, load_graph
 
     started = time.perf_counter()
     corpus_dir, file = Path(corpus_dir), Path(file)
@@ -102,9 +102,7 @@ def add_document(corpus_dir: Path, graph_path: Path, file: Path, entry: CorpusDo
     if any(d.file == entry.file for d in manifest.documents):
         raise KGError(f"{entry.file} is already in the corpus; rebuild with `kg build` to re-read it")
     text = read_text(file)  # refuse bad input before touching anything
-    graph = load_graph(graph_path)
-    known = {s for s in graph.subjects(RDF.type, None)}
-    graph.close() if hasattr(graph, "close") else None
+    known = set(load_graph(graph_path).subjects(RDF.type, None))
     extractor = Extractor()
     extractor.add_document(entry, text)
     if not extractor.result.events:
@@ -120,15 +118,13 @@ def add_document(corpus_dir: Path, graph_path: Path, file: Path, entry: CorpusDo
         else:
             triples += list(entity_triples(entity))
             stats.entities[type(entity).__name__] += 1
-    del graph
-    stats.triples = add_to_store(graph_path, [t for t in triples if t[1] != RDFS.comment])
+    stats.triples = add_to_store(graph_path, triples)
     target = corpus_dir / entry.file
     if file.resolve() != target.resolve():
         shutil.copyfile(file, target)
     data = json.loads((corpus_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     data["documents"].append(json.loads(entry.model_dump_json(exclude_none=True)))
-    tmp = corpus_dir / f".{MANIFEST_NAME}.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(corpus_dir / MANIFEST_NAME)
+    manifest_text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(corpus_dir / MANIFEST_NAME, lambda tmp: Path(tmp).write_text(manifest_text, encoding="utf-8"))
     stats.seconds = time.perf_counter() - started
     return stats

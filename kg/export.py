@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -25,22 +22,11 @@ from kg.errors import KGError
 from kg.network import cooperation_graph, to_networkx
 from kg.query import run_sparql
 from kg.rdf import PREFIXES, new_graph
+from kg.store import atomic_write
 
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 NETWORK_FORMATS = ("graphml", "gexf", "cyjs", "csv")
 FORMATS = tuple(RDF_FORMATS) + NETWORK_FORMATS
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def plain_attributes(G: nx.Graph) -> nx.Graph:
@@ -77,7 +63,7 @@ def export(graph: Graph, fmt: str, out: Path, view: str = "full", since: str | N
         graph = new_graph() + result.graph
     if fmt in RDF_FORMATS:
         kwargs = {"context": {k: str(v) for k, v in PREFIXES.items()}} if fmt == "jsonld" else {}
-        _atomic_write(out, lambda tmp: graph.serialize(destination=tmp, format=RDF_FORMATS[fmt],
+        atomic_write(out, lambda tmp: graph.serialize(destination=tmp, format=RDF_FORMATS[fmt],
                                                         encoding="utf-8", **kwargs))
         return out
     G = to_networkx(graph)
@@ -87,13 +73,13 @@ def export(graph: Graph, fmt: str, out: Path, view: str = "full", since: str | N
         raise KGError(f"unknown view {view!r}; use full or cooperation")
     H = plain_attributes(G)
     if fmt == "graphml":
-        _atomic_write(out, lambda tmp: nx.write_graphml(H, tmp, encoding="utf-8"))
+        atomic_write(out, lambda tmp: nx.write_graphml(H, tmp, encoding="utf-8"))
     elif fmt == "gexf":
         gexf = nx.DiGraph(H) if H.is_multigraph() else H  # Gephi merges parallel edges anyway
-        _atomic_write(out, lambda tmp: nx.write_gexf(gexf, tmp, encoding="utf-8", version="1.2draft"))
+        atomic_write(out, lambda tmp: nx.write_gexf(gexf, tmp, encoding="utf-8", version="1.2draft"))
     elif fmt == "cyjs":
         data = nx.cytoscape_data(H)
-        _atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8"))
+        atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8"))
     else:
         write_csv(H, out)
     return out
@@ -119,5 +105,5 @@ def write_csv(G: nx.Graph, folder: Path) -> None:
             for u, v, d in G.edges(data=True):
                 w.writerow([u, v, *[d.get(k, "") for k in edge_keys]])
 
-    _atomic_write(folder / "nodes.csv", nodes)
-    _atomic_write(folder / "edges.csv", edges)
+    atomic_write(folder / "nodes.csv", nodes)
+    atomic_write(folder / "edges.csv", edges)

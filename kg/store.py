@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,6 +71,24 @@ def ox_quads(triples: Iterable[tuple]):
 
 # -- writing -------------------------------------------------------------------------------
 
+def atomic_write(path: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    A failure leaves ``path`` as it was and no temporary file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 class GraphWriter:
     """Collects triples for a new graph and puts it in place atomically on :meth:`commit`.
 
@@ -88,11 +106,9 @@ class GraphWriter:
             self._store = ox.Store(str(self._tmp))
             self._buffer: list = []
             self._graph = None
-        else:
+        else:  # a file: the graph is held in memory and written on commit
             rdf_format(self.path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            os.close(fd)
-            self._tmp = Path(tmp)
+            self._tmp = None
             self._store = None
             self._graph = new_graph()
 
@@ -123,18 +139,17 @@ class GraphWriter:
             self._store = None
             _swap_dir(self._tmp, self.path)
         else:
-            self._graph.serialize(destination=str(self._tmp), format=rdf_format(self.path), encoding="utf-8")
-            self.count = len(self._graph)
-            os.replace(self._tmp, self.path)
+            graph = self._graph
+            atomic_write(self.path, lambda tmp: graph.serialize(destination=tmp, format=rdf_format(self.path),
+                                                                encoding="utf-8"))
+            self.count = len(graph)
         return self.path
 
     def abort(self) -> None:
         self._store = None
         self._graph = None
-        if self._tmp.is_dir():
+        if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-        else:
-            self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> "GraphWriter":
         return self
