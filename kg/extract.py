@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from spacy.language import Language
@@ -93,11 +93,16 @@ class Extractor:
         previous: DateValue | None = None
         per_line: Counter[int] = Counter()
         current: tuple[Event, int] | None = None  # the last event and its paragraph
+        headline = None  # a news article's first sentence with a trigger, in case it has no dated one
         items = sentences(text, entry.file)
         pairs = self.nlp.pipe(((s.text, s) for s in items), batch_size=self.batch_size, as_tuples=True)
         for doc, sentence in pairs:
             self._definitions(doc.text, doc._.mentions)
             year = _section_year(sentence) or entry.year
+            if entry.kind == "news" and headline is None and not per_line:
+                event_type, trigger = classify(self._event_types, outside_titles(doc.text), doc.text)
+                if trigger is not None:
+                    headline = (sentence, doc, event_type, trigger)
             if not doc._.events and current and current[1] == sentence.paragraph \
                     and current[0].precision == "day":
                 # An undated sentence that goes on about the event before it. Only after a
@@ -122,11 +127,9 @@ class Extractor:
             notice = self._notice_event(entry, text, publisher)
             if notice is not None:
                 self.result.events.append(notice)
-        elif entry.kind == "news" and not any(e.source.doc == entry.file for e in self.result.events) and entry.date:
+        elif entry.kind == "news" and not per_line and headline is not None and entry.date:
             # A news article reports one event; undated in its text, it happened on the article's date.
-            news = self._news_event(entry, text, publisher)
-            if news is not None:
-                self.result.events.append(news)
+            self.result.events.append(self._news_event(entry, publisher, *headline))
 
     def _flush_finished(self) -> None:
         """Hand over every event but the last (a following sentence may still add to it)."""
@@ -342,20 +345,15 @@ class Extractor:
         for full, short in _SHORT_TITLE.findall(text):
             self.registry.document_short_name(short, self.registry.document(full))
 
-    def _news_event(self, entry: CorpusDocument, text: str, publisher: str) -> Event | None:
-        items = list(sentences(text, entry.file))
-        for sentence, doc in zip(items, self.nlp.pipe(s.text for s in items)):
-            event_type, trigger = classify(self._event_types, outside_titles(doc.text), doc.text)
-            if trigger is None:
-                continue
-            event = Event(
-                id=f"event/{entry.stem}-L{sentence.line}-1", type=event_type, label=doc.text.rstrip("。")[:80],
-                date_start=entry.date.isoformat(), precision="day", trigger=trigger,
-                source=Provenance(doc=entry.file, line=sentence.line, text=sentence.text),
-            )
-            self._add_participants(event, doc._.mentions, doc.text, publisher, doc.text.find(trigger))
-            return event
-        return None
+    def _news_event(self, entry: CorpusDocument, publisher: str, sentence: Sentence, doc,
+                    event_type: str, trigger: str) -> Event:
+        event = Event(
+            id=f"event/{entry.stem}-L{sentence.line}-1", type=event_type, label=doc.text.rstrip("。")[:80],
+            date_start=entry.date.isoformat(), precision="day", trigger=trigger,
+            source=Provenance(doc=entry.file, line=sentence.line, text=sentence.text),
+        )
+        self._add_participants(event, doc._.mentions, doc.text, publisher, doc.text.find(trigger))
+        return event
 
     def _notice_event(self, entry: CorpusDocument, text: str, publisher: str) -> Event | None:
         """A policy notice is itself an issuance: its title, number, issuer and date."""
@@ -406,18 +404,3 @@ def _label(frame: EventFrame) -> str:
     text = text.rstrip("。；;，, ")
     return text if len(text) <= 80 else text[:79] + "…"
 
-
-def extract_corpus(corpus_dir: Path, progress=None) -> Extraction:
-    """Read every document listed in ``corpus_dir/manifest.json``."""
-    return Extractor().add_corpus(corpus_dir, progress=progress)
-
-
-def extract_texts(items: Iterable[tuple[CorpusDocument, str]]) -> Extraction:
-    extractor = Extractor()
-    for entry, text in items:
-        extractor.add_document(entry, text)
-    return extractor.finish()
-
-
-def iter_events(extraction: Extraction) -> Iterator[Event]:
-    yield from sorted(extraction.events, key=lambda e: (e.date_start, e.id))

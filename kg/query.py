@@ -146,19 +146,19 @@ def find_entities(graph: Graph, name: str) -> list[URIRef]:
     for prop in LABEL_PROPERTIES:
         for literal in (Literal(written, lang="zh"), Literal(written, lang="en"), Literal(written)):
             for node in graph.subjects(prop, literal):
-                if node not in found and _is_entity(graph, node):
+                if node not in found and _is_entity(node):
                     found.append(node)
     if found:
         return found
     key = canonical_key(name)
     for prop in LABEL_PROPERTIES:
         for node, label in graph.subject_objects(prop):
-            if canonical_key(str(label)) == key and node not in found and _is_entity(graph, node):
+            if canonical_key(str(label)) == key and node not in found and _is_entity(node):
                 found.append(node)
     return found
 
 
-def _is_entity(graph: Graph, node: URIRef) -> bool:
+def _is_entity(node: URIRef) -> bool:
     return not str(node).startswith((str(ID["event/"]), str(ID["mention/"]), str(ID["source/"])))
 
 

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from kg.dates import PartialDate, find_dates
-from kg.lexicon import LexEntry, Lexicon
+from kg.lexicon import Lexicon
 from kg.names import matchable
 
 LABEL_OF_CLASS = {"Organization": "ORG", "Person": "PERSON", "Place": "GPE"}
@@ -280,6 +280,3 @@ def _resolve_overlaps(candidates: list[tuple[int, Mention]]) -> list[Mention]:
 def make_entity_recognizer(nlp: Language, name: str) -> EntityRecognizer:
     return EntityRecognizer(Lexicon.load())
 
-
-def entry_for(mention: Mention, lexicon: Lexicon) -> LexEntry | None:
-    return lexicon.entries.get(mention.entity_id) if mention.entity_id else lexicon.resolve(mention.text)
